@@ -1,0 +1,110 @@
+// Analytic copy-on-write: the expected number of pages copied once a share q of the keys has
+// been written. Keys sit on pages in random order with respect to how often they are written
+// (hot keys are scattered), so a page holding written regions of n keys is still shared with
+// probability (1 − q)^n. Cost is independent of the number of writes.
+
+import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
+import type { RedisLayout } from './layout.js';
+import { classPagePattern, type ClassPagePattern } from './page-pattern.js';
+
+export interface CowConfig {
+  /** Redis 7 child releases saved values that span whole pages. */
+  dismiss: boolean;
+  /** Pre-5.8 THP semantics: the first write to a shared huge page copies all of it. */
+  copyHugePages: boolean;
+}
+
+interface ClassTerms {
+  pattern: ClassPagePattern;
+  /** Periods in the class (pages / pagesPerPeriod). */
+  scale: number;
+  pages: number;
+  /** Keys with a written region per page: how many keys share one huge page. */
+  writtenKeysPerPage: number;
+}
+
+export class ExpectedCow {
+  private readonly classes: ClassTerms[];
+  /** Pages copied once per distinct key written and never released. */
+  readonly exclusivePagesPerKey: number;
+  /** Pages copied per distinct key written before its save, released after it. */
+  readonly dismissiblePagesPerKey: number;
+  private readonly keys: number;
+  private readonly largeExtentPages: number;
+  readonly dictPages: number;
+
+  constructor(
+    layout: RedisLayout,
+    private readonly config: CowConfig,
+  ) {
+    this.keys = layout.keys;
+    this.dictPages = layout.dictBytes / PAGE_BYTES;
+    this.classes = layout.smallClasses.map((cls) => {
+      const pattern = classPagePattern(cls, config.dismiss);
+      const hasWritten = cls.kinds.some((k) => k.writtenOnOverwrite);
+      return {
+        pattern,
+        scale: cls.pages / pattern.pagesPerPeriod,
+        pages: cls.pages,
+        writtenKeysPerPage: hasWritten ? pattern.keysPerPeriod / pattern.pagesPerPeriod : 0,
+      };
+    });
+    const smallDismissible = this.classes.reduce((s, c) => s + c.pattern.dismissiblePages * c.scale, 0) / this.keys;
+    const large = layout.largeValue;
+    this.largeExtentPages = large?.extentPages ?? 0;
+    const largeDismissible = large && config.dismiss ? large.meanWholeTouchedPages : 0;
+    this.exclusivePagesPerKey = large ? large.meanTouchedPages - largeDismissible : 0;
+    this.dismissiblePagesPerKey = smallDismissible + largeDismissible;
+  }
+
+  /**
+   * Pages copied and never released after a share `q` of keys was written:
+   * shared slab pages plus per-key exclusive pages. `sequential` means the written keys
+   * are one contiguous run of memory rather than scattered.
+   */
+  persistentCopiedPages(q: number, sequential: boolean): number {
+    if (q <= 0) return 0;
+    if (this.config.copyHugePages) return this.hugeCopiedPages(q, sequential);
+    let pages = 0;
+    for (const c of this.classes) {
+      const hist = c.pattern.sharedPagesByKeyCount;
+      let perPeriod = 0;
+      for (let n = 1; n < hist.length; n++) {
+        const count = hist[n]!;
+        if (count === 0) continue;
+        perPeriod += count * (sequential ? q : 1 - Math.pow(1 - q, n));
+      }
+      pages += perPeriod * c.scale;
+    }
+    return pages + this.exclusivePagesPerKey * q * this.keys;
+  }
+
+  /** Faults (copies plus write-protect reuses) after a share q of keys was written. */
+  faults(q: number, sequential: boolean): number {
+    const units = this.persistentCopiedPages(q, sequential) / (this.config.copyHugePages ? PAGES_PER_HUGE_PAGE : 1);
+    return units + this.dismissiblePagesPerKey * q * this.keys;
+  }
+
+  private hugeCopiedPages(q: number, sequential: boolean): number {
+    // A huge page stays shared only while none of the keys on it has been written.
+    let pages = 0;
+    for (const c of this.classes) {
+      const dirty = sequential ? q : 1 - Math.pow(1 - q, c.writtenKeysPerPage * PAGES_PER_HUGE_PAGE);
+      pages += c.pages * dirty;
+    }
+    if (this.largeExtentPages > 0) {
+      const keysPerHuge = PAGES_PER_HUGE_PAGE / this.largeExtentPages;
+      const dirty = sequential ? q : 1 - Math.pow(1 - q, keysPerHuge);
+      pages += this.keys * this.largeExtentPages * dirty;
+    }
+    return pages;
+  }
+
+  /** Bucket-array pages copied after `ops` inserts and deletes, each at a random bucket. */
+  dictCopiedPages(ops: number): number {
+    if (ops <= 0) return 0;
+    const units = this.config.copyHugePages ? Math.max(1, this.dictPages / PAGES_PER_HUGE_PAGE) : this.dictPages;
+    const dirty = 1 - Math.exp(-ops / units);
+    return this.dictPages * dirty;
+  }
+}

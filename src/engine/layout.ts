@@ -1,0 +1,222 @@
+// How Redis 7.0 lays a keyspace of string keys out in jemalloc memory, and which pages an
+// overwrite dirties (MODEL.md §3). Per key: a dictEntry (24 B), the key's sds copy, and the
+// value — one embstr allocation up to 44 bytes, else a robj plus a raw sds. An overwrite
+// writes the dictEntry's value pointer and a fresh robj/sds that jemalloc's thread cache
+// serves from the slot the previous overwrite freed, so the pages dirtied are the slots of
+// the distinct keys written, class by class. Key sds and bucket array are read, not written.
+
+import {
+  PAGE_BYTES,
+  isSmallClass,
+  meanLargeExtentPages,
+  sizeClass,
+  slabGeometry,
+  type SlabGeometry,
+} from './jemalloc.js';
+
+/** used_memory of an empty redis-server 7.0.15 (INFO used_memory_startup, measured). */
+export const REDIS_STARTUP_USED_MEMORY_BYTES = 876_544;
+/** RSS of an empty redis-server 7.0.15 process: binary, libraries, stacks (measured: 6680 kB). */
+export const EMPTY_SERVER_RSS_BYTES = 6680 * 1024;
+/**
+ * jemalloc's own resident structures besides per-slab metadata (arenas, bins, thread caches,
+ * base blocks): INFO allocator_resident − allocator_active less edata and radix-tree leaves
+ * came to 2.2–2.7 MB in every measured run.
+ */
+export const ALLOCATOR_BASE_RSS_BYTES = 2.5 * 1024 * 1024;
+/** sizeof(edata_t) in jemalloc 5.3: one per slab or extent, in base (metadata) pages. */
+export const EDATA_BYTES = 128;
+/** jemalloc's radix tree keeps one 8-byte leaf element per mapped heap page. */
+export const RTREE_BYTES_PER_PAGE = 8;
+export const DICT_ENTRY_BYTES = 24;
+export const ROBJ_BYTES = 16;
+/** OBJ_ENCODING_EMBSTR_SIZE_LIMIT: longer strings get a separate raw sds. */
+export const EMBSTR_MAX_VALUE_BYTES = 44;
+const MIN_DICT_BUCKETS = 4;
+
+export type AllocationKind = 'value-embstr' | 'value-robj' | 'value-sds' | 'key-sds' | 'dict-entry';
+
+export interface Allocation {
+  kind: AllocationKind;
+  /** Bytes requested from the allocator. */
+  requestBytes: number;
+  /** Usable bytes jemalloc returns (its size class). */
+  usableBytes: number;
+  /** Whether an overwrite writes this allocation (in place or into a recycled slot). */
+  writtenOnOverwrite: boolean;
+  /** Whether a Redis 7 fork child may madvise(DONTNEED) it after saving (raw sds only). */
+  dismissible: boolean;
+}
+
+export function sdsHeaderBytes(length: number): number {
+  if (length < 1 << 5) return 1;
+  if (length < 1 << 8) return 3;
+  if (length < 1 << 16) return 5;
+  if (length < 2 ** 32) return 9;
+  return 17;
+}
+
+/** The allocations of one string key, in the order Redis makes them when the key is added. */
+export function keyAllocations(keyBytes: number, valueBytes: number): Allocation[] {
+  const allocations: Allocation[] = [];
+  const add = (kind: AllocationKind, requestBytes: number, writtenOnOverwrite: boolean, dismissible = false) =>
+    allocations.push({ kind, requestBytes, usableBytes: sizeClass(requestBytes), writtenOnOverwrite, dismissible });
+  if (valueBytes <= EMBSTR_MAX_VALUE_BYTES) {
+    add('value-embstr', ROBJ_BYTES + 3 + valueBytes + 1, true);
+  } else {
+    add('value-robj', ROBJ_BYTES, true);
+    add('value-sds', sdsHeaderBytes(valueBytes) + valueBytes + 1, true, true);
+  }
+  // dbAdd stores sdsdup(key): a type-5 header for keys shorter than 32 bytes.
+  add('key-sds', sdsHeaderBytes(keyBytes) + keyBytes + 1, false);
+  add('dict-entry', DICT_ENTRY_BYTES, true);
+  return allocations;
+}
+
+export function dictBuckets(keys: number): number {
+  let size = MIN_DICT_BUCKETS;
+  while (size < keys) size *= 2;
+  return size;
+}
+
+/** One small size class that holds per-key allocations, laid out slab by slab. */
+export interface SmallClassLayout {
+  geometry: SlabGeometry;
+  /** Allocation kinds in this class, in allocation order; a key's regions are adjacent. */
+  kinds: Allocation[];
+  /** Live regions per slab (fewer than regionsPerSlab when fragmentation left holes). */
+  liveRegionsPerSlab: number;
+  /** Byte offset of the i-th live region within its slab, holes spread evenly. */
+  liveRegionStart: Float64Array;
+  slabs: number;
+  pages: number;
+}
+
+export interface LargeValueLayout {
+  usableBytes: number;
+  writtenBytes: number;
+  /** Pages of one extent including jemalloc's cache-oblivious pad page. */
+  extentPages: number;
+  meanTouchedPages: number;
+  meanWholeTouchedPages: number;
+}
+
+export interface RedisLayout {
+  keys: number;
+  keyBytes: number;
+  valueBytes: number;
+  allocations: Allocation[];
+  smallClasses: SmallClassLayout[];
+  largeValue: LargeValueLayout | undefined;
+  dictBuckets: number;
+  dictBytes: number;
+  /** Live bytes Redis counts (INFO used_memory). */
+  usedMemoryBytes: number;
+  /** Heap pages that hold keys, values and the bucket array. */
+  heapPages: number;
+  /** RSS of the same heap with no fragmentation holes. */
+  compactRssBytes: number;
+  /** Fraction of per-key slab regions that are live (1 = no holes). */
+  liveFraction: number;
+}
+
+function smallClassLayout(kinds: Allocation[], keys: number, liveFraction: number): SmallClassLayout {
+  const geometry = slabGeometry(kinds[0]!.usableBytes);
+  const live = Math.max(1, Math.min(geometry.regionsPerSlab, Math.round(geometry.regionsPerSlab * liveFraction)));
+  const liveRegionStart = new Float64Array(live);
+  for (let i = 0; i < live; i++) {
+    liveRegionStart[i] = Math.floor((i * geometry.regionsPerSlab) / live) * geometry.regionBytes;
+  }
+  const slabs = Math.ceil((keys * kinds.length) / live);
+  return { geometry, kinds, liveRegionsPerSlab: live, liveRegionStart, slabs, pages: slabs * geometry.pagesPerSlab };
+}
+
+export interface LayoutOptions {
+  keys: number;
+  keyBytes: number;
+  valueBytes: number;
+  /** INFO mem_fragmentation_ratio to reproduce; undefined means a compact heap. */
+  fragmentationRatio?: number | undefined;
+  /** Transparent huge pages back the whole heap, so untouched pad pages count in RSS. */
+  hugePages?: boolean;
+}
+
+export function buildLayout(options: LayoutOptions): RedisLayout {
+  const { keys, keyBytes, valueBytes } = options;
+  const compact = layoutWithLiveFraction(options, 1);
+  if (options.fragmentationRatio === undefined) return compact;
+  const targetRss = compact.usedMemoryBytes * options.fragmentationRatio;
+  const holeBytes = targetRss - compact.compactRssBytes;
+  const slabBytes = compact.smallClasses.reduce((sum, c) => sum + c.pages * PAGE_BYTES, 0);
+  if (holeBytes <= 0 || slabBytes === 0) return compact;
+  const layout = layoutWithLiveFraction(options, slabBytes / (slabBytes + holeBytes));
+  return { ...layout, keys, keyBytes, valueBytes };
+}
+
+function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): RedisLayout {
+  const { keys, keyBytes, valueBytes } = options;
+  const allocations = keyAllocations(keyBytes, valueBytes);
+  const byClass = new Map<number, Allocation[]>();
+  let largeValue: LargeValueLayout | undefined;
+  for (const allocation of allocations) {
+    if (!isSmallClass(allocation.usableBytes)) {
+      const mean = meanLargeExtentPages(allocation.usableBytes, allocation.requestBytes);
+      largeValue = {
+        usableBytes: allocation.usableBytes,
+        writtenBytes: allocation.requestBytes,
+        extentPages: allocation.usableBytes / PAGE_BYTES + 1,
+        meanTouchedPages: mean.touched,
+        meanWholeTouchedPages: mean.wholeTouched,
+      };
+      continue;
+    }
+    const list = byClass.get(allocation.usableBytes) ?? [];
+    list.push(allocation);
+    byClass.set(allocation.usableBytes, list);
+  }
+  const smallClasses = [...byClass.values()].map((kinds) => smallClassLayout(kinds, keys, liveFraction));
+  const buckets = dictBuckets(keys);
+  const dictBytes = sizeClass(buckets * 8);
+  const perKeyUsable = allocations.reduce((sum, a) => sum + a.usableBytes, 0);
+  const usedMemoryBytes = keys * perKeyUsable + dictBytes + REDIS_STARTUP_USED_MEMORY_BYTES;
+
+  const slabPages = smallClasses.reduce((sum, c) => sum + c.pages, 0);
+  const largeResidentPages = largeValue
+    ? keys * (options.hugePages ? largeValue.extentPages : largeValue.meanTouchedPages)
+    : 0;
+  const heapPages = slabPages + largeResidentPages + dictBytes / PAGE_BYTES;
+  const slabCount = smallClasses.reduce((sum, c) => sum + c.slabs, 0) + (largeValue ? keys : 0) + 1;
+  const mappedPages = slabPages + (largeValue ? keys * largeValue.extentPages : 0) + dictBytes / PAGE_BYTES;
+  const compactRssBytes =
+    heapPages * PAGE_BYTES +
+    slabCount * EDATA_BYTES +
+    mappedPages * RTREE_BYTES_PER_PAGE +
+    ALLOCATOR_BASE_RSS_BYTES +
+    EMPTY_SERVER_RSS_BYTES;
+  return {
+    keys,
+    keyBytes,
+    valueBytes,
+    allocations,
+    smallClasses,
+    largeValue,
+    dictBuckets: buckets,
+    dictBytes,
+    usedMemoryBytes,
+    heapPages,
+    compactRssBytes,
+    liveFraction,
+  };
+}
+
+/** Keys that fill `usedMemoryBytes` with this key and value size. */
+export function keysForUsedMemory(usedMemoryBytes: number, keyBytes: number, valueBytes: number): number {
+  const perKey = keyAllocations(keyBytes, valueBytes).reduce((sum, a) => sum + a.usableBytes, 0);
+  let keys = Math.max(1, Math.floor((usedMemoryBytes - REDIS_STARTUP_USED_MEMORY_BYTES) / perKey));
+  // The bucket array depends on the key count: settle the pair in a few rounds.
+  for (let round = 0; round < 4; round++) {
+    const dictBytes = sizeClass(dictBuckets(keys) * 8);
+    keys = Math.max(1, Math.floor((usedMemoryBytes - REDIS_STARTUP_USED_MEMORY_BYTES - dictBytes) / perKey));
+  }
+  return keys;
+}

@@ -1,0 +1,257 @@
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
+import { EngineError } from './errors.js';
+import { CHILD_BASELINE_PRIVATE_BYTES } from './resolve.js';
+import { simulate } from './simulate.js';
+
+const scenario = (input: ScenarioInput) => ScenarioSchema.parse(input);
+const PAGE = 4096;
+
+describe('simulate', () => {
+  it('copies nothing beyond the child bookkeeping when nothing is written', () => {
+    const result = simulate(scenario({ dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 }, snapshot: { durationSec: 10 } }));
+    expect(result.summary.copiedPages).toBe(0);
+    expect(result.summary.cowPeakBytes).toBe(CHILD_BASELINE_PRIVATE_BYTES);
+    expect(result.summary.cowPeakPercentOfUsedMemory).toBeLessThan(1);
+  });
+
+  it('copies the pages the 1 KiB layout predicts: 128 keys per small-slot page, 4 values per sds page', () => {
+    // N keys, W uniform overwrites: a key is written with probability q = 1 − e^(−W/N); a page
+    // stays shared only if none of the n keys whose written regions lie on it was written.
+    const keys = 791_446;
+    const writes = 337_952;
+    const result = simulate(
+      scenario({
+        dataset: { keys, valueBytes: 1024, keyBytes: 10 },
+        workload: { writesPerSec: writes / 30, serviceUsecPerWrite: 0.1 },
+        kernel: { cowFaultUsec: 0.001 },
+        snapshot: { durationSec: 30 },
+        redis: { version: '6.2' },
+      }),
+    );
+    const q = 1 - Math.exp(-writes / keys);
+    const dictEntryPages = Math.ceil(keys / 128);
+    const robjPages = Math.ceil((2 * keys) / 256); // robj and key sds share the 16-byte slabs
+    const sdsPages = Math.ceil(keys / 16) * 5; // 1280-byte slots: every page overlaps 4 of them
+    const expected =
+      dictEntryPages * (1 - (1 - q) ** 128) + robjPages * (1 - (1 - q) ** 128) + sdsPages * (1 - (1 - q) ** 4);
+    expect(Math.abs(result.summary.copiedPages - expected) / expected).toBeLessThan(0.002);
+    // The measured run with these numbers (12-u10k-1g-1k-30s) peaked at 838.3 MiB.
+    expect(result.summary.cowPeakBytes / 2 ** 20).toBeGreaterThan(838.3 * 0.97);
+    expect(result.summary.cowPeakBytes / 2 ** 20).toBeLessThan(838.3 * 1.03);
+  });
+
+  it('passes Redis own test: 16 writes of 512-byte values copy at least 8 KiB', () => {
+    const result = simulate(
+      scenario({
+        dataset: { keys: 1000, valueBytes: 512 },
+        workload: { writesPerSec: 16 },
+        snapshot: { durationSec: 1 },
+        simulation: { mode: 'exact' },
+      }),
+    );
+    expect(result.summary.writes).toBe(16);
+    expect(result.summary.copiedPages * PAGE).toBeGreaterThanOrEqual(8192);
+  });
+
+  it('releases dismissed 16 KiB values on Redis 7 but keeps one head page per written key', () => {
+    const base: ScenarioInput = {
+      dataset: { keys: 52_174, valueBytes: 16_384, keyBytes: 9 },
+      workload: { writesPerSec: 1000 },
+      snapshot: { durationSec: 26.5 },
+      kernel: { platform: 'reference-kvm' },
+    };
+    const v7 = simulate(scenario(base)).summary;
+    const v62 = simulate(scenario({ ...base, redis: { version: '6.2' } })).summary;
+    expect(v7.dismissActive).toBe(true);
+    expect(v62.dismissActive).toBe(false);
+    expect(v7.cowPeakBytes).toBeLessThan(v62.cowPeakBytes / 2);
+    // 13-u1k-1g-16k-never: 149.5 MiB peak, 83.9 MiB final (one 4 KiB page per written key).
+    expect(v7.cowPeakBytes / 2 ** 20).toBeGreaterThan(149.5 * 0.9);
+    expect(v7.cowPeakBytes / 2 ** 20).toBeLessThan(149.5 * 1.1);
+    const headPages = v7.distinctKeysWritten;
+    expect(v7.finalCowBytes / PAGE).toBeGreaterThan(headPages);
+    expect(v7.finalCowBytes / PAGE).toBeLessThan(headPages * 1.1);
+    expect(v62.rdbLastCowSize).toBe(v62.finalCowBytes);
+    expect(v7.rdbLastCowSize).toBe(v7.cowPeakBytes);
+  });
+
+  it('copies whole huge pages on pre-5.8 kernels, racing to nearly all of RSS', () => {
+    const base: ScenarioInput = {
+      dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 },
+      workload: { writesPerSec: 2000 },
+      snapshot: { durationSec: 10 },
+      kernel: { thp: 'always', thpCow: 'copy-2m' },
+      redis: { disableThp: false },
+    };
+    const old = simulate(scenario(base)).summary;
+    expect(old.copyUnitBytes).toBe(2 * 2 ** 20);
+    expect(old.cowPeakBytes / old.usedMemoryRssBytes).toBeGreaterThan(0.9);
+    const modern = simulate(scenario({ ...base, kernel: { thp: 'always', thpCow: 'split-4k' } })).summary;
+    expect(modern.cowPeakBytes).toBeLessThan(old.cowPeakBytes / 2);
+    // Redis's default disable-thp keeps it on 4 KiB pages whatever the host says.
+    const optedOut = simulate(scenario({ ...base, redis: { disableThp: true } })).summary;
+    expect(optedOut.hugePagesActive).toBe(false);
+    expect(optedOut.copyUnitBytes).toBe(PAGE);
+  });
+
+  it('forks in the preset time per GiB of page-table-mapped memory, far faster on huge pages', () => {
+    const small = simulate(scenario({ dataset: { usedMemoryBytes: '8GiB', valueBytes: 1000 }, kernel: { platform: 'kvm' } })).summary;
+    const rssGiB = small.usedMemoryRssBytes / 2 ** 30;
+    expect(small.latestForkUsec).toBeCloseTo(240 + (8200 / 0.36) * rssGiB, -1);
+    expect(small.forkRateGrade).toBe('good');
+    const huge = simulate(
+      scenario({ dataset: { usedMemoryBytes: '8GiB', valueBytes: 1000 }, kernel: { platform: 'kvm', thp: 'always' }, redis: { disableThp: false } }),
+    ).summary;
+    expect(huge.latestForkUsec).toBeLessThan(small.latestForkUsec / 10);
+    const xen = simulate(scenario({ dataset: { usedMemoryBytes: '8GiB', valueBytes: 1000 }, kernel: { platform: 'xen-pv' } })).summary;
+    expect(xen.forkRateGrade).toBe('terrible');
+  });
+
+  it('serves fewer writes than offered once copy-on-write faults fill the main thread', () => {
+    const result = simulate(
+      scenario({
+        dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 },
+        workload: { writesPerSec: 50_000 },
+        snapshot: { durationSec: 10 },
+        kernel: { platform: 'reference-kvm' },
+      }),
+    ).summary;
+    // Early on each write copies ~3 fresh pages at 61 µs each: ~5,000 writes/s at most.
+    expect(result.writesPerSecAchieved).toBeLessThan(25_000);
+    expect(result.writesOffered).toBe(500_000);
+    expect(result.faultStallMsTotal).toBeGreaterThan(5000);
+  });
+
+  it('gives the OOM verdict against the host limit and the 25% rule beside it', () => {
+    const result = simulate(
+      scenario({
+        dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 },
+        workload: { writesPerSec: 5000 },
+        snapshot: { durationSec: 30 },
+        host: { memoryBytes: '1.5GiB' },
+      }),
+    ).summary;
+    expect(result.oom.limitBytes).toBe(1.5 * 2 ** 30);
+    expect(result.oom.atRisk).toBe(result.peakHostMemoryBytes > 1.5 * 2 ** 30);
+    expect(result.oom.headroomBytes).toBe(1.5 * 2 ** 30 - result.peakHostMemoryBytes);
+    expect(result.cloudReserve.reserveBytes).toBe(0.375 * 2 ** 30);
+    expect(result.cloudReserve.coversPeakCow).toBe(result.cloudReserve.reserveBytes! >= result.cowPeakBytes);
+  });
+
+  it('returns equal-length columns within maxPoints, falling back to the parent after exit', () => {
+    const result = simulate(
+      scenario({
+        dataset: { usedMemoryBytes: '256MiB', valueBytes: 100 },
+        workload: { writesPerSec: 1000, newKeyFraction: 0.1 },
+        snapshot: { durationSec: 100 },
+        simulation: { maxPoints: 50 },
+      }),
+    );
+    const lengths = Object.values(result.series).map((c) => c.length);
+    expect(new Set(lengths).size).toBe(1);
+    expect(lengths[0]).toBeLessThanOrEqual(50);
+    const last = lengths[0]! - 1;
+    expect(result.series.tSec[last]).toBeGreaterThan(100);
+    expect(result.series.cowBytes[last]).toBe(0);
+    expect(result.series.hostMemoryBytes[last]).toBe(result.series.parentRssBytes[last]);
+    // Inserts grow the parent without copying.
+    expect(result.series.parentRssBytes[last]).toBeGreaterThan(result.series.parentRssBytes[0]!);
+  });
+
+  it('is deterministic for a seed in exact mode', () => {
+    const input: ScenarioInput = {
+      dataset: { usedMemoryBytes: '64MiB', valueBytes: 100 },
+      workload: { writesPerSec: 20_000, keyDistribution: { type: 'zipf', exponent: 1.1 } },
+      snapshot: { durationSec: 5 },
+      simulation: { mode: 'exact', seed: 42 },
+    };
+    const a = JSON.stringify(simulate(scenario(input)));
+    const b = JSON.stringify(simulate(scenario(input)));
+    const c = JSON.stringify(simulate(scenario({ ...input, simulation: { mode: 'exact', seed: 43 } })));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it('refuses exact runs too large to walk write by write', () => {
+    const run = () =>
+      simulate(
+        scenario({
+          dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 },
+          workload: { writesPerSec: 1e7 },
+          snapshot: { durationSec: 3600 },
+          simulation: { mode: 'exact' },
+        }),
+      );
+    expect(run).toThrow(EngineError);
+    expect(run).toThrow(/exact mode/);
+  });
+});
+
+const scenarioArb = fc.record({
+  keys: fc.integer({ min: 1_000, max: 300_000 }),
+  valueBytes: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 300, max: 40_000 })),
+  writesPerSec: fc.integer({ min: 0, max: 50_000 }),
+  durationSec: fc.double({ min: 0.5, max: 20, noNaN: true }),
+  dist: fc.oneof(
+    fc.constant({ type: 'uniform' as const }),
+    fc.constant({ type: 'sequential' as const }),
+    fc.double({ min: 0.3, max: 2, noNaN: true }).map((exponent) => ({ type: 'zipf' as const, exponent })),
+    fc.constant({ type: 'hotset' as const, hotKeyFraction: 0.05, hotWriteFraction: 0.8 }),
+  ),
+  fragmentationRatio: fc.oneof(fc.constant(undefined), fc.double({ min: 1, max: 3, noNaN: true })),
+  thp: fc.constantFrom('never' as const, 'always' as const),
+  version: fc.constantFrom('6.2' as const, '7.0' as const),
+});
+
+type Arb = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+function fromArb(a: Arb, overrides: Partial<ScenarioInput> = {}): ScenarioInput {
+  return {
+    dataset: { keys: a.keys, valueBytes: a.valueBytes },
+    allocator: { fragmentationRatio: a.fragmentationRatio },
+    workload: { writesPerSec: a.writesPerSec, keyDistribution: a.dist },
+    snapshot: { durationSec: a.durationSec },
+    kernel: { thp: a.thp },
+    redis: { version: a.version, disableThp: a.thp !== 'always' },
+    simulation: { maxPoints: 200 },
+    ...overrides,
+  };
+}
+
+describe('invariants (MODEL.md §8)', () => {
+  fcTest.prop([scenarioArb], { numRuns: 40 })('CoW stays within RSS and host memory within twice RSS', (a) => {
+    const { summary, series } = simulate(scenario(fromArb(a)));
+    expect(summary.cowPeakBytes).toBeLessThanOrEqual(summary.usedMemoryRssBytes + CHILD_BASELINE_PRIVATE_BYTES);
+    for (let i = 0; i < series.tSec.length; i++) {
+      expect(series.hostMemoryBytes[i]).toBeLessThanOrEqual(2 * series.parentRssBytes[i]! + CHILD_BASELINE_PRIVATE_BYTES + 1);
+    }
+  });
+
+  fcTest.prop([scenarioArb], { numRuns: 30 })('more writes never copy less without dismiss', (a) => {
+    const base = fromArb({ ...a, version: '6.2' });
+    const more = fromArb({ ...a, version: '6.2', writesPerSec: a.writesPerSec * 2 + 10 });
+    expect(simulate(scenario(more)).summary.copiedPages).toBeGreaterThanOrEqual(simulate(scenario(base)).summary.copiedPages);
+  });
+
+  fcTest.prop([scenarioArb], { numRuns: 30 })('2 MiB copies never copy less than 4 KiB copies', (a) => {
+    const thp = { thp: 'always' as const };
+    const split = simulate(scenario(fromArb({ ...a, thp: 'always' }, { kernel: { ...thp, thpCow: 'split-4k' }, redis: { disableThp: false } })));
+    const whole = simulate(scenario(fromArb({ ...a, thp: 'always' }, { kernel: { ...thp, thpCow: 'copy-2m' }, redis: { disableThp: false } })));
+    expect(whole.summary.copiedPages).toBeGreaterThanOrEqual(split.summary.copiedPages);
+  });
+
+  fcTest.prop([scenarioArb, fc.integer({ min: 0, max: 2 ** 31 })], { numRuns: 25 })(
+    'exact (Monte Carlo) and expected (analytic) peaks agree within 3% plus sampling error',
+    (a, seed) => {
+      const input = fromArb(a);
+      const expected = simulate(scenario({ ...input, simulation: { mode: 'expected', maxPoints: 200 } })).summary;
+      const exact = simulate(scenario({ ...input, simulation: { mode: 'exact', seed, maxPoints: 200 } })).summary;
+      const copied = expected.cowPeakBytes / PAGE;
+      // Copies are sums of page indicators: allow 3% plus four standard deviations.
+      const tolerance = 0.03 * copied + 4 * Math.sqrt(copied) + 4;
+      expect(Math.abs(exact.cowPeakBytes - expected.cowPeakBytes) / PAGE).toBeLessThanOrEqual(tolerance);
+    },
+  );
+});

@@ -1,0 +1,187 @@
+// The scenario: the one contract between engine, CLI and HTTP API. Every field has a default
+// or is required, and every size a client controls has a limit.
+import { PLATFORM_IDS } from '../engine/platforms.js';
+import { byteSize } from './units.js';
+import { z } from './zod.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const TiB = 1024 * 1024 * MiB;
+
+export const LIMITS = {
+  maxKeys: 1e10,
+  maxValueBytes: 512 * MiB,
+  maxKeyBytes: 64 * KiB,
+  maxUsedMemoryBytes: 4 * TiB,
+  maxWritesPerSec: 1e7,
+  maxDurationSec: 86_400,
+  maxPoints: 100_000,
+  maxFragmentationRatio: 10,
+  maxScheduleSteps: 10_000,
+} as const;
+
+/** Default save throughput: the low end of 0.27–0.5 GB/s observed on large instances. */
+export const DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC = 270e6;
+/** Main-thread CPU per SET without faults: 5.8 µs measured at 50k SET/s on the reference VM. */
+export const DEFAULT_SERVICE_USEC_PER_WRITE = 5.8;
+
+const fraction = (description: string) => z.number().min(0).max(1).openapi({ description });
+
+export const KeyDistributionSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('uniform') }).strict(),
+    z
+      .object({
+        type: z.literal('zipf'),
+        exponent: z.number().gt(0).max(5).default(0.99).openapi({ description: 'Zipf exponent s: P(rank k) ∝ k^-s.' }),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('hotset'),
+        hotKeyFraction: z.number().gt(0).lt(1).default(0.01).openapi({ description: 'Share of keys that are hot.' }),
+        hotWriteFraction: z.number().gt(0).lt(1).default(0.9).openapi({ description: 'Share of writes that go to hot keys.' }),
+      })
+      .strict(),
+    z.object({ type: z.literal('sequential') }).strict(),
+  ])
+  .openapi('KeyDistribution', {
+    description:
+      'Which keys the writes hit. Hot keys are scattered over memory; sequential walks keys in insertion (address) order.',
+  });
+
+const DatasetSchema = z
+  .object({
+    keys: z.number().int().min(1).max(LIMITS.maxKeys).optional().openapi({ description: 'Number of string keys.' }),
+    usedMemoryBytes: byteSize(MiB, LIMITS.maxUsedMemoryBytes)
+      .optional()
+      .openapi({ description: 'INFO used_memory; the key count is derived from it when `keys` is absent.' }),
+    valueBytes: byteSize(1, LIMITS.maxValueBytes).openapi({ description: 'Mean value size in bytes.' }),
+    keyBytes: z.number().int().min(1).max(LIMITS.maxKeyBytes).default(16).openapi({ description: 'Key name length.' }),
+  })
+  .strict()
+  .superRefine((dataset, ctx) => {
+    if ((dataset.keys === undefined) === (dataset.usedMemoryBytes === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['keys'], message: 'give exactly one of dataset.keys and dataset.usedMemoryBytes' });
+    }
+  });
+
+const WorkloadSchema = z
+  .object({
+    writesPerSec: z.number().min(0).max(LIMITS.maxWritesPerSec).default(0).openapi({ description: 'Offered writes per second.' }),
+    writeSchedule: z
+      .array(
+        z
+          .object({
+            fromSec: z.number().min(0).max(LIMITS.maxDurationSec * 2),
+            writesPerSec: z.number().min(0).max(LIMITS.maxWritesPerSec),
+          })
+          .strict(),
+      )
+      .max(LIMITS.maxScheduleSteps)
+      .optional()
+      .openapi({
+        description:
+          'Offered rate as steps in time since fork(): each step holds from `fromSec` until the next; `writesPerSec` applies before the first.',
+      }),
+    keyDistribution: KeyDistributionSchema.default({ type: 'uniform' }),
+    newKeyFraction: fraction('Share of writes that insert new keys (memory grows, nothing is copied).').default(0),
+    deleteFraction: fraction('Share of writes that delete keys.').default(0),
+    serviceUsecPerWrite: z
+      .number()
+      .min(0.1)
+      .max(100_000)
+      .default(DEFAULT_SERVICE_USEC_PER_WRITE)
+      .openapi({ description: 'Main-thread CPU per write excluding copy-on-write faults, µs.' }),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    w.writeSchedule?.forEach((step, i, all) => {
+      if (i > 0 && step.fromSec <= all[i - 1]!.fromSec) {
+        ctx.addIssue({ code: 'custom', path: ['writeSchedule', i, 'fromSec'], message: 'steps must be in increasing fromSec order' });
+      }
+    });
+    if (w.newKeyFraction + w.deleteFraction > 1) {
+      ctx.addIssue({ code: 'custom', path: ['deleteFraction'], message: 'newKeyFraction + deleteFraction must not exceed 1' });
+    }
+  });
+
+const SnapshotSchema = z
+  .object({
+    durationSec: z.number().gt(0).max(LIMITS.maxDurationSec).optional().openapi({ description: 'Child lifetime, seconds.' }),
+    throughputBytesPerSec: byteSize(MiB, 1000 * 1000 * MiB)
+      .optional()
+      .openapi({ description: 'Save throughput; duration = used_memory / throughput when durationSec is absent.' }),
+  })
+  .strict();
+
+const KernelSchema = z
+  .object({
+    thp: z.enum(['never', 'always']).default('never').openapi({ description: '/sys/kernel/mm/transparent_hugepage/enabled.' }),
+    thpCow: z
+      .enum(['split-4k', 'copy-2m'])
+      .default('split-4k')
+      .openapi({ description: 'Copy unit on a write to a shared huge page: Linux ≥ 5.8 splits and copies 4 KiB; older kernels copy 2 MiB.' }),
+    platform: z.enum(PLATFORM_IDS).default('kvm').openapi({ description: 'Fork and fault cost preset (GET /v1/presets).' }),
+    forkUsecPerGiB: z.number().gt(0).max(1e7).optional().openapi({ description: 'Overrides the preset fork cost per GiB of 4 KiB-mapped RSS.' }),
+    cowFaultUsec: z.number().gt(0).max(1e5).optional().openapi({ description: 'Overrides the preset cost of one 4 KiB copy-on-write fault.' }),
+  })
+  .strict();
+
+const RedisSchema = z
+  .object({
+    version: z.enum(['6.2', '7.0']).default('7.0').openapi({ description: '7.0 adds dismiss of saved values and INFO current_cow_peak.' }),
+    disableThp: z.boolean().default(true).openapi({ description: 'redis.conf disable-thp (default yes since 6.2).' }),
+  })
+  .strict();
+
+const HostSchema = z
+  .object({
+    memoryBytes: byteSize(MiB, 64 * TiB).optional().openapi({ description: 'Memory limit for the OOM verdict (RAM, cgroup or maxmemory + reserve).' }),
+  })
+  .strict();
+
+const SimulationSchema = z
+  .object({
+    mode: z.enum(['expected', 'exact']).default('expected').openapi({ description: 'expected: analytic; exact: write-by-write Monte Carlo.' }),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    sampleIntervalSec: z.number().min(0.001).max(3600).optional().openapi({ description: 'Series step; default 0.1 s, widened to fit maxPoints.' }),
+    maxPoints: z.number().int().min(2).max(LIMITS.maxPoints).default(2000),
+  })
+  .strict();
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().max(200).optional(),
+    dataset: DatasetSchema,
+    allocator: z
+      .object({
+        fragmentationRatio: z
+          .number()
+          .min(1)
+          .max(LIMITS.maxFragmentationRatio)
+          .optional()
+          .openapi({ description: 'INFO mem_fragmentation_ratio before the fork; absent means a compact heap.' }),
+      })
+      .strict()
+      .prefault({}),
+    workload: WorkloadSchema.prefault({}),
+    snapshot: SnapshotSchema.prefault({}),
+    kernel: KernelSchema.prefault({}),
+    redis: RedisSchema.prefault({}),
+    host: HostSchema.prefault({}),
+    simulation: SimulationSchema.prefault({}),
+  })
+  .strict()
+  .openapi('Scenario', {
+    example: {
+      name: 'cache, 100 B values',
+      dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 },
+      workload: { writesPerSec: 10000, keyDistribution: { type: 'uniform' } },
+      snapshot: { durationSec: 30 },
+    },
+  });
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type KeyDistribution = z.output<typeof KeyDistributionSchema>;
