@@ -160,6 +160,20 @@ describe('simulate', () => {
     expect(result.series.parentRssBytes[last]).toBeGreaterThan(result.series.parentRssBytes[0]!);
   });
 
+  it('resolves every default, and the resolved scenario reproduces the result', () => {
+    const first = simulate(
+      scenario({ dataset: { usedMemoryBytes: '512MiB', valueBytes: 300 }, workload: { writesPerSec: 3000 }, snapshot: { throughputBytesPerSec: '100MB' } }),
+    );
+    const resolved = first.summary.scenario;
+    expect(resolved.dataset.keys).toBe(first.summary.keys);
+    expect(resolved.snapshot.durationSec).toBeCloseTo(first.summary.usedMemoryBytes / 100e6, 6);
+    expect(resolved.allocator.fragmentationRatio).toBeGreaterThan(1);
+    expect(resolved.kernel.forkUsecPerGiB).toBeCloseTo(8200 / 0.36, 0);
+    const again = simulate(ScenarioSchema.parse(resolved));
+    expect(again.summary.cowPeakBytes).toBe(first.summary.cowPeakBytes);
+    expect(again.summary.latestForkUsec).toBe(first.summary.latestForkUsec);
+  });
+
   it('is deterministic for a seed in exact mode', () => {
     const input: ScenarioInput = {
       dataset: { usedMemoryBytes: '64MiB', valueBytes: 100 },

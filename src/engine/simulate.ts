@@ -295,8 +295,9 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const forkRateGBps = usedMemory / 2 ** 30 / (run.forkUsec / 1e6);
   const resolvedScenario: Scenario = {
     ...scenario,
-    dataset: { ...scenario.dataset, keys, usedMemoryBytes: usedMemory },
-    allocator: { fragmentationRatio: round(run.fragmentationRatio, 4) },
+    // Keys, not used memory: re-submitting the resolved scenario gives the same result.
+    dataset: { keys, valueBytes: scenario.dataset.valueBytes, keyBytes: scenario.dataset.keyBytes },
+    allocator: { fragmentationRatio: run.fragmentationRatio },
     snapshot: { ...scenario.snapshot, durationSec: T },
     kernel: {
       ...scenario.kernel,

@@ -1,0 +1,66 @@
+// Engine speed and memory: `npm run bench`. Each case runs in its own process; the figures
+// to reach are printed beside the measured ones.
+//   expected mode: any scenario up to 1 TiB, 1e10 keys, 1e7 writes/s, 1 h in < 1 s and < 256 MiB
+//   exact mode:    ≥ 20 million simulated writes per second on one core
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { ScenarioInput } from '../src/schemas/scenario.js';
+
+const caseFile = fileURLToPath(new URL('./engine-case.ts', import.meta.url));
+const MiB = 2 ** 20;
+
+interface Outcome {
+  wallMs: number;
+  maxRssBytes: number;
+  baselineRssBytes: number;
+  writes: number;
+}
+
+function runCase(scenario: ScenarioInput): Outcome {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', caseFile, JSON.stringify(scenario)], { encoding: 'utf8' });
+  return JSON.parse(out) as Outcome;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const huge = { writesPerSec: 1e7, serviceUsecPerWrite: 0.1 };
+const expectedCases: Array<[string, ScenarioInput]> = [
+  ['1 TiB, 100 B values, uniform', { dataset: { usedMemoryBytes: '1TiB', valueBytes: 100 }, workload: huge, snapshot: { durationSec: 3600 } }],
+  ['1e10 keys, 8 B values, zipf 0.99', { dataset: { keys: 1e10, valueBytes: 8, keyBytes: 12 }, workload: { ...huge, keyDistribution: { type: 'zipf', exponent: 0.99 } }, snapshot: { durationSec: 3600 } }],
+  ['1 TiB, 64 KiB values, Redis 7 dismiss', { dataset: { usedMemoryBytes: '1TiB', valueBytes: '64KiB' }, workload: huge, snapshot: { durationSec: 3600 } }],
+  ['1 TiB, THP copy-2m, hot set', { dataset: { usedMemoryBytes: '1TiB', valueBytes: 500 }, workload: { ...huge, keyDistribution: { type: 'hotset' } }, snapshot: { durationSec: 3600 }, kernel: { thp: 'always', thpCow: 'copy-2m' }, redis: { disableThp: false } }],
+];
+
+const fast = { writesPerSec: 1e7, serviceUsecPerWrite: 0.1 };
+const exactCases: Array<[string, ScenarioInput]> = (['uniform', 'zipf', 'hotset', 'sequential'] as const).map((type) => [
+  `exact, 4 GiB, 100 B values, ${type}`,
+  {
+    dataset: { usedMemoryBytes: '4GiB', valueBytes: 100 },
+    workload: { ...fast, keyDistribution: type === 'zipf' ? { type, exponent: 0.99 } : { type } },
+    kernel: { cowFaultUsec: 0.0001 },
+    snapshot: { durationSec: 6 },
+    simulation: { mode: 'exact' },
+  },
+]);
+
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+console.log('\nexpected mode (target: < 1000 ms, < 256 MiB peak RSS); median of 3 runs');
+for (const [name, scenario] of expectedCases) {
+  const outcomes = [runCase(scenario), runCase(scenario), runCase(scenario)];
+  const wall = median(outcomes.map((o) => o.wallMs));
+  const rss = median(outcomes.map((o) => o.maxRssBytes));
+  const verdict = wall < 1000 && rss < 256 * MiB ? 'ok' : 'MISSED';
+  console.log(`  ${name.padEnd(40)} ${wall.toFixed(0).padStart(6)} ms  peak RSS ${(rss / MiB).toFixed(0).padStart(4)} MiB  ${verdict}`);
+}
+console.log('\nexact mode (target: ≥ 20 million simulated writes/s); median of 3 runs');
+for (const [name, scenario] of exactCases) {
+  const outcomes = [runCase(scenario), runCase(scenario), runCase(scenario)];
+  const rate = median(outcomes.map((o) => o.writes / (o.wallMs / 1000)));
+  const rss = median(outcomes.map((o) => o.maxRssBytes - o.baselineRssBytes));
+  const verdict = rate >= 20e6 ? 'ok' : 'MISSED';
+  console.log(`  ${name.padEnd(40)} ${(rate / 1e6).toFixed(1).padStart(6)} M writes/s  memory +${(rss / MiB).toFixed(0)} MiB  ${verdict}`);
+}

@@ -1,0 +1,79 @@
+// `forkcast simulate SCENARIO.json`: runs the engine in this process, no Redis involved.
+import { readFile } from 'node:fs/promises';
+import { SingleBar } from 'cli-progress';
+import { EngineError } from '../engine/errors.js';
+import { simulate } from '../engine/simulate.js';
+import { fieldIssues } from '../schemas/issues.js';
+import { ScenarioSchema } from '../schemas/scenario.js';
+import { seriesToCsv } from './csv.js';
+
+export interface SimulateOptions {
+  mode?: 'exact' | 'expected';
+  format: 'json' | 'csv';
+  seed?: number;
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads and validates a scenario file; throws CliError naming every bad field. */
+export async function readScenario(file: string) {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = ScenarioSchema.safeParse(json);
+  if (!parsed.success) {
+    const lines = fieldIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`);
+    throw new CliError(`${file} is not a valid scenario:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function runSimulate(file: string, options: SimulateOptions): Promise<string> {
+  const scenario = await readScenario(file);
+  if (options.mode) scenario.simulation.mode = options.mode;
+  if (options.seed !== undefined) scenario.simulation.seed = options.seed;
+  // A bar only where a person watches and the run takes a while.
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'simulating [{bar}] {percentage}%', stream: process.stderr }) : undefined;
+  const started = Date.now();
+  let shown = false;
+  try {
+    const result = simulate(scenario, {
+      onProgress: (fraction) => {
+        if (!bar) return;
+        if (!shown && Date.now() - started > 500) {
+          bar.start(100, 0);
+          shown = true;
+        }
+        if (shown) bar.update(Math.round(fraction * 100));
+      },
+    });
+    return options.format === 'csv' ? seriesToCsv(result.series) : `${JSON.stringify(result, null, 2)}\n`;
+  } catch (err) {
+    if (err instanceof EngineError) throw new CliError(`${err.path.join('.') || 'scenario'}: ${err.message} (${err.code})`);
+    throw err;
+  } finally {
+    if (shown) bar?.stop();
+  }
+}

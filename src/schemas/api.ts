@@ -1,0 +1,44 @@
+// Bodies of the HTTP API around the engine: simulation records, lists and RFC 9457 problems.
+import { SummarySchema } from './result.js';
+import { z } from './zod.js';
+
+export const SimulationStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).openapi('SimulationStatus');
+
+export const SimulationIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]{8,80}$/)
+  .openapi({ description: 'Derived from a hash of the canonical scenario (or the Idempotency-Key).', example: 'sim-3f9c2a71b0d4e8a1' });
+
+export const SimulationRecordSchema = z
+  .object({
+    id: SimulationIdSchema,
+    status: SimulationStatusSchema,
+    progress: z.number().min(0).max(1),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    finishedAt: z.string().nullable().openapi({ format: 'date-time' }),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    summary: SummarySchema.optional(),
+    links: z.object({ self: z.string(), result: z.string(), events: z.string() }),
+  })
+  .openapi('Simulation');
+
+export const SimulationListSchema = z
+  .object({ items: z.array(SimulationRecordSchema), nextCursor: z.string().nullable() })
+  .openapi('SimulationList');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    code: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details.' });
+
+export type SimulationStatus = z.infer<typeof SimulationStatusSchema>;
+export type SimulationRecord = z.infer<typeof SimulationRecordSchema>;
+export type SimulationList = z.infer<typeof SimulationListSchema>;
+export type Problem = z.infer<typeof ProblemSchema>;

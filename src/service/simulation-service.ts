@@ -1,0 +1,35 @@
+// What the HTTP layer needs from the queue and result store. The BullMQ implementation lives
+// in src/queue/; routes only see this interface.
+import type { SimulationRecord, SimulationList } from '../schemas/api.js';
+import type { SimulationResult } from '../schemas/result.js';
+import type { Scenario } from '../schemas/scenario.js';
+
+export interface SubmitOptions {
+  /** Client-chosen key: the same key returns the same simulation. */
+  idempotencyKey?: string | undefined;
+}
+
+export type CancelOutcome = { ok: true; record: SimulationRecord } | { ok: false; reason: 'not-found' | 'finished' };
+
+export interface SimulationEvent {
+  type: 'progress' | 'status';
+  record: SimulationRecord;
+}
+
+export interface SimulationService {
+  /** Queues the scenario unless the same one (or idempotency key) is known; `created` says which. */
+  submit(scenario: Scenario, options?: SubmitOptions): Promise<{ record: SimulationRecord; created: boolean }>;
+  get(id: string): Promise<SimulationRecord | undefined>;
+  result(id: string): Promise<SimulationResult | undefined>;
+  cancel(id: string): Promise<CancelOutcome>;
+  list(limit: number, cursor?: string): Promise<SimulationList>;
+  /** Resolves with the record once it is finished or `timeoutMs` passed, whichever is first. */
+  waitUntilFinished(id: string, timeoutMs: number): Promise<SimulationRecord | undefined>;
+  /** Calls `listener` on progress and status changes until the returned function is called. */
+  subscribe(id: string, listener: (event: SimulationEvent) => void): Promise<() => void>;
+  /** Redis answers PING. */
+  ready(): Promise<boolean>;
+  /** Queue depth by state, for /metrics. */
+  counts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
