@@ -2,35 +2,12 @@
 // (../shared/ground-truth/redis). Prints the error table that README.md shows.
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/engine/simulate.js';
-import type { SimulationResult } from '../src/schemas/result.js';
-import { loadGroundTruth, type GroundTruthRun } from './support/ground-truth.js';
+import { loadGroundTruth } from '../src/validation/ground-truth.js';
+import { cowAt, quarterSamples, relativeError as relative } from '../src/validation/score.js';
 
 const runs = loadGroundTruth();
 const MiB = 2 ** 20;
 
-/** Simulated CoW at time t, read off the series by linear interpolation. */
-function cowAt(result: SimulationResult, t: number): number {
-  const { tSec, cowBytes } = result.series;
-  for (let i = 1; i < tSec.length; i++) {
-    if (tSec[i]! >= t) {
-      const share = (t - tSec[i - 1]!) / (tSec[i]! - tSec[i - 1]!);
-      return cowBytes[i - 1]! + share * (cowBytes[i]! - cowBytes[i - 1]!);
-    }
-  }
-  return cowBytes[cowBytes.length - 1]!;
-}
-
-/** Measured samples nearest to each quarter of the snapshot (the last one before exit for 4/4). */
-function quarterSamples(run: GroundTruthRun) {
-  const { series, snapshotSec } = run.measured;
-  return [0.25, 0.5, 0.75, 1].map((f) => {
-    const target = f * snapshotSec;
-    const candidates = series.filter((s) => s.t_s < snapshotSec);
-    return candidates.reduce((best, s) => (Math.abs(s.t_s - target) < Math.abs(best.t_s - target) ? s : best));
-  });
-}
-
-const relative = (sim: number, measured: number) => (sim - measured) / measured;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 
 interface Row {
@@ -48,7 +25,7 @@ const rows: Row[] = runs.map((run) => {
   const flat = simulate(run.scenario);
   const scheduled = simulate(run.scheduledScenario);
   const writeless = run.measured.writes === 0;
-  const quarterErrors = quarterSamples(run).map((s) =>
+  const quarterErrors = quarterSamples(run.measured).map((s) =>
     writeless
       ? (cowAt(scheduled, s.t_s) - s.child_private_dirty_bytes) / run.measured.usedMemoryBytes
       : relative(cowAt(scheduled, s.t_s), s.child_private_dirty_bytes),

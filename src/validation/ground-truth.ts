@@ -1,0 +1,139 @@
+// Turns a measured BGSAVE run — a ground-truth file in ../shared/ground-truth/redis or a
+// `forkcast validate` report, both the same shape — into the scenario the engine is judged on:
+// the measured key count, value size, fragmentation, achieved write rate and snapshot length,
+// and optionally the measured write progress as a per-second schedule.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KeyDistribution } from '../engine/key-distribution.js';
+import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
+import { MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './measured-run.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The platform preset a measured run is scored against unless told otherwise. */
+export const DEFAULT_VALIDATION_PLATFORM = 'reference-kvm';
+
+export function groundTruthDir(): string | undefined {
+  const candidates = [process.env.FORKCAST_GROUND_TRUTH, resolve(here, '../../../shared/ground-truth/redis')];
+  return candidates.find((dir): dir is string => !!dir && existsSync(dir));
+}
+
+export interface GroundTruthRun {
+  name: string;
+  /** Fed with the average achieved write rate. */
+  scenario: Scenario;
+  /** Fed with the measured write progress, one step per second. */
+  scheduledScenario: Scenario;
+  measured: {
+    peakCowBytes: number;
+    forkUsec: number;
+    snapshotSec: number;
+    usedMemoryBytes: number;
+    writes: number;
+    series: Pick<RunSample, 't_s' | 'child_private_dirty_bytes' | 'writes_so_far'>[];
+  };
+}
+
+export function engineDistribution(raw: RunDistribution): KeyDistribution {
+  switch (raw.type) {
+    case 'zipf':
+      return { type: 'zipf', exponent: raw.s };
+    case 'hotset':
+      return { type: 'hotset', hotKeyFraction: raw.f, hotWriteFraction: raw.p };
+    default:
+      return { type: raw.type };
+  }
+}
+
+export interface ScenarioFromRunOptions {
+  /** Platform preset id; DEFAULT_VALIDATION_PLATFORM when absent. */
+  platform?: string;
+}
+
+/** Whether Redis ran on transparent huge pages: host switch `always` and disable-thp no. */
+export function runUsedHugePages(run: MeasuredRunView): boolean {
+  return run.scenario.thp === 'always' && run.environment.redis_disable_thp === 'no';
+}
+
+export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOptions = {}): Scenario {
+  const keys = run.fill.keys;
+  const info = run.prefork.info;
+  const input: ScenarioInput = {
+    name: run.scenario.name,
+    dataset: { keys, valueBytes: run.scenario.value_bytes, keyBytes: run.fill.key_bytes ?? `key:${keys - 1}`.length },
+    allocator: { fragmentationRatio: info.used_memory_rss / info.used_memory },
+    workload: { writesPerSec: run.summary.write_rate_achieved, keyDistribution: engineDistribution(run.scenario.distribution) },
+    snapshot: { durationSec: run.summary.snapshot_seconds },
+    kernel: { thp: run.scenario.thp === 'always' ? 'always' : 'never', platform: options.platform ?? DEFAULT_VALIDATION_PLATFORM },
+    redis: { version: '7.0', disableThp: run.environment.redis_disable_thp !== 'no' },
+  };
+  return ScenarioSchema.parse(input);
+}
+
+export interface ScheduleStep {
+  fromSec: number;
+  writesPerSec: number;
+}
+
+/** Writes served per second since fork, read off the measured write counter. */
+export function measuredSchedule(series: Pick<RunSample, 't_s' | 'writes_so_far'>[], snapshotSec: number): ScheduleStep[] {
+  const writesAt = (t: number): number => {
+    if (t <= 0) return 0;
+    let previous = { t_s: 0, writes_so_far: 0 };
+    for (const sample of series) {
+      if (sample.t_s >= t) {
+        const span = sample.t_s - previous.t_s;
+        const share = span > 0 ? (t - previous.t_s) / span : 1;
+        return previous.writes_so_far + share * (sample.writes_so_far - previous.writes_so_far);
+      }
+      previous = sample;
+    }
+    return previous.writes_so_far;
+  };
+  const steps: ScheduleStep[] = [];
+  for (let from = 0; from < snapshotSec; from += 1) {
+    const to = Math.min(snapshotSec, from + 1);
+    steps.push({ fromSec: from, writesPerSec: Math.max(0, (writesAt(to) - writesAt(from)) / (to - from)) });
+  }
+  return steps;
+}
+
+/** The run's scenario with the measured write progress as its schedule. */
+export function scheduledScenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOptions = {}): Scenario {
+  const flat = scenarioFromRun(run, options);
+  return ScenarioSchema.parse({
+    ...flat,
+    workload: { ...flat.workload, writeSchedule: measuredSchedule(run.series, run.summary.snapshot_seconds) },
+  });
+}
+
+export function groundTruthRun(raw: unknown, options: ScenarioFromRunOptions = {}): GroundTruthRun {
+  const run = MeasuredRunSchema.parse(raw);
+  return {
+    name: run.scenario.name,
+    scenario: scenarioFromRun(run, options),
+    scheduledScenario: scheduledScenarioFromRun(run, options),
+    measured: {
+      peakCowBytes: run.summary.peak_cow_bytes,
+      forkUsec: run.summary.fork_ms * 1000,
+      snapshotSec: run.summary.snapshot_seconds,
+      usedMemoryBytes: run.prefork.info.used_memory,
+      writes: run.summary.writes_during_snapshot,
+      series: run.series,
+    },
+  };
+}
+
+/** The numbered run files of a ground-truth directory, in order. */
+export function groundTruthFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d+-.*\.json$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function loadGroundTruth(dir: string | undefined = groundTruthDir()): GroundTruthRun[] {
+  if (!dir) return [];
+  return groundTruthFiles(dir).map((file) => groundTruthRun(JSON.parse(readFileSync(file, 'utf8'))));
+}
