@@ -1,0 +1,37 @@
+// Job ids derived from content: the same scenario (same seed) always maps to the same id, so it
+// is simulated once and served from the store afterwards. BullMQ ids must not contain ':' and
+// must not be all digits; a fixed letter prefix rules out both.
+import { createHash } from 'node:crypto';
+import type { Scenario } from '../schemas/scenario.js';
+
+/** Part of every hash: bump it when a change of the engine should invalidate stored results. */
+const SIMULATION_SALT = 'forkcast/simulation/1';
+const IDEMPOTENCY_SALT = 'forkcast/idempotency-key/1';
+const HASH_HEX_CHARS = 16;
+
+/** JSON with object keys sorted at every depth; array order is kept, undefined members dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+function digest(salt: string, text: string): string {
+  return createHash('sha256').update(salt).update('\0').update(text).digest('hex').slice(0, HASH_HEX_CHARS);
+}
+
+/** `sim-` and 16 hex characters of the SHA-256 of the parsed scenario's canonical JSON. */
+export function simulationId(scenario: Scenario): string {
+  return `sim-${digest(SIMULATION_SALT, canonicalJson(scenario))}`;
+}
+
+/** `key-` and 16 hex characters of the SHA-256 of a client's Idempotency-Key. */
+export function idempotencyId(key: string): string {
+  return `key-${digest(IDEMPOTENCY_SALT, key)}`;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, idempotencyId, simulationId } from '../../src/queue/job-id.js';
+import { SimulationIdSchema } from '../../src/schemas/api.js';
+import { quickScenario, scenario } from './support.js';
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+  });
+});
+
+describe('simulationId', () => {
+  it('is the same for the same scenario however it was written', () => {
+    const a = scenario({ dataset: { valueBytes: 100, usedMemoryBytes: '1GiB' }, workload: { writesPerSec: 5000 }, snapshot: { durationSec: 30 } });
+    const b = scenario({
+      snapshot: { durationSec: 30 },
+      workload: { keyDistribution: { type: 'uniform' }, writesPerSec: 5000 },
+      dataset: { usedMemoryBytes: 1024 ** 3, valueBytes: 100, keyBytes: 16 },
+      simulation: { seed: 1, mode: 'expected' },
+    });
+    expect(simulationId(a)).toBe(simulationId(b));
+    expect(simulationId(a)).toMatch(/^sim-[0-9a-f]{16}$/);
+  });
+
+  it('differs when the seed or any field differs', () => {
+    const ids = new Set([
+      simulationId(quickScenario(1)),
+      simulationId(quickScenario(2)),
+      simulationId({ ...quickScenario(1), workload: { ...quickScenario(1).workload, writesPerSec: 1001 } }),
+    ]);
+    expect(ids.size).toBe(3);
+  });
+
+  it('is a valid BullMQ job id and API id', () => {
+    const id = simulationId(quickScenario());
+    expect(id).not.toContain(':');
+    expect(id).not.toMatch(/^\d+$/);
+    expect(SimulationIdSchema.safeParse(id).success).toBe(true);
+  });
+});
+
+describe('idempotencyId', () => {
+  it('is stable per key, distinct across keys and from scenario ids', () => {
+    expect(idempotencyId('nightly-2026-01-01')).toBe(idempotencyId('nightly-2026-01-01'));
+    expect(idempotencyId('nightly-2026-01-01')).not.toBe(idempotencyId('nightly-2026-01-02'));
+    expect(idempotencyId('x')).toMatch(/^key-[0-9a-f]{16}$/);
+    expect(SimulationIdSchema.safeParse(idempotencyId('x')).success).toBe(true);
+  });
+});
