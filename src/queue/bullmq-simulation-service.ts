@@ -1,0 +1,256 @@
+// SimulationService over BullMQ and the result store: what the HTTP layer calls. Every call
+// fails fast with ServiceUnavailableError while Redis is unreachable (the connection has no
+// offline queue and short timeouts) and works again once it is back, without a restart.
+import type { Logger } from 'pino';
+import type { SimulationRecord } from '../schemas/api.js';
+import type { SimulationEvent, SimulationService } from '../service/simulation-service.js';
+import { asServiceError, ServiceUnavailableError } from './errors.js';
+import { idempotencyId, simulationId } from './job-id.js';
+import { closeRedisClient, createRedisClient, whenReady } from './redis-clients.js';
+import { createResultStore } from './result-store.js';
+import { JOB_NAME } from './simulation-job.js';
+import { createSimulationQueue, type JobRetention, type SimulationQueue } from './simulation-queue.js';
+
+export interface BullmqSimulationServiceOptions {
+  redisUrl: string;
+  /** Key prefix shared with the workers. */
+  prefix: string;
+  /** Lifetime of stored results and records, seconds. */
+  resultTtlSec: number;
+  retention?: JobRetention;
+  /** How long a call waits for a connection that is not up before failing, ms. @defaultValue 500 */
+  connectWaitMs?: number;
+  /** Path the record links start with. @defaultValue '/v1/simulations' */
+  linkBase?: string;
+  logger?: Logger;
+}
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+/** waitUntilFinished re-reads the record this often, in case a published change was missed. */
+const WAIT_POLL_MS = 1000;
+
+export function isFinished(record: SimulationRecord): boolean {
+  return FINISHED.has(record.status);
+}
+
+export function createBullmqSimulationService(options: BullmqSimulationServiceOptions): SimulationService {
+  const { redisUrl, prefix, resultTtlSec, retention, connectWaitMs = 500, linkBase, logger } = options;
+  const onError = (err: Error) => logger?.debug({ err }, 'redis connection error');
+  const redis = createRedisClient(redisUrl, 'command', { connectionName: `${prefix}:api`, onError });
+  const store = createResultStore({ redis, prefix, resultTtlSec, linkBase });
+  let closed = false;
+
+  // Built once Redis answers, and again if its setup failed: BullMQ's connection setup does not
+  // retry by itself.
+  let queue: SimulationQueue | undefined;
+  const getQueue = async (): Promise<SimulationQueue> => {
+    if (!queue) {
+      queue = createSimulationQueue({ connection: redis, prefix, retention });
+      queue.on('error', (err) => logger?.debug({ err }, 'queue error'));
+    }
+    const current = queue;
+    try {
+      await deadline(current.waitUntilReady(), connectWaitMs, 'the queue did not become ready');
+      return current;
+    } catch (err) {
+      if (queue === current) queue = undefined;
+      current.close().catch(() => {});
+      throw err;
+    }
+  };
+
+  const call = async <T>(operation: () => Promise<T>): Promise<T> => {
+    if (closed) throw new ServiceUnavailableError('the simulation service is closed');
+    try {
+      await whenReady(redis, connectWaitMs);
+      return await operation();
+    } catch (err) {
+      throw asServiceError(err);
+    }
+  };
+
+  // One subscriber connection for all listeners, made on first use.
+  const listeners = new Map<string, Set<(event: SimulationEvent) => void>>();
+  let subscriber: ReturnType<typeof createRedisClient> | undefined;
+  let subscribed: Promise<void> | undefined;
+
+  const notify = async (id: string, type: SimulationEvent['type']) => {
+    const targets = listeners.get(id);
+    if (!targets || targets.size === 0) return;
+    const record = await store.get(id).catch(() => undefined);
+    if (!record) return;
+    for (const listener of [...targets]) {
+      try {
+        listener({ type, record });
+      } catch (err) {
+        logger?.warn({ err, id }, 'simulation event listener threw');
+      }
+    }
+  };
+
+  const ensureSubscribed = async () => {
+    if (!subscriber) {
+      const client = createRedisClient(redisUrl, 'worker', { connectionName: `${prefix}:events`, onError });
+      subscriber = client;
+      client.on('message', (_channel: string, message: string) => {
+        try {
+          const { id, type } = JSON.parse(message) as { id: string; type: SimulationEvent['type'] };
+          void notify(id, type);
+        } catch (err) {
+          logger?.warn({ err }, 'unreadable simulation event');
+        }
+      });
+      // Changes published while the connection was down are lost: refresh every listener.
+      let connectedBefore = false;
+      client.on('ready', () => {
+        if (connectedBefore) for (const id of listeners.keys()) void notify(id, 'status');
+        connectedBefore = true;
+      });
+      subscribed = (async () => {
+        await whenReady(client, connectWaitMs);
+        await client.subscribe(store.keys.events);
+      })();
+      subscribed.catch(() => {
+        subscribed = undefined;
+        subscriber = undefined;
+        client.disconnect();
+      });
+    }
+    await subscribed;
+  };
+
+  const service: SimulationService = {
+    submit: (scenario, submitOptions = {}) =>
+      call(async () => {
+        const id = submitOptions.idempotencyKey !== undefined ? idempotencyId(submitOptions.idempotencyKey) : simulationId(scenario);
+        const claim = await store.claim(id, scenario);
+        if (!claim.created) return { record: claim.record, created: false };
+        try {
+          const q = await getQueue();
+          // A finished job entry with this id would turn the add into a no-op.
+          if (claim.previousStatus !== undefined) await q.remove(id);
+          await q.add(JOB_NAME, { id, scenario }, { jobId: id });
+        } catch (err) {
+          await store.unclaim(id).catch(() => {});
+          throw err;
+        }
+        return { record: claim.record, created: true };
+      }),
+
+    get: (id) => call(() => store.get(id)),
+
+    result: (id) => call(() => store.result(id)),
+
+    cancel: (id) =>
+      call(async () => {
+        const record = await store.get(id);
+        if (!record) return { ok: false, reason: 'not-found' } as const;
+        if (isFinished(record)) return { ok: false, reason: 'finished' } as const;
+        // Flag first: a job that turns active meanwhile sees it on its first check.
+        await store.requestCancel(id);
+        const q = await getQueue();
+        const job = await q.getJob(id);
+        const state = job ? await job.getState() : 'unknown';
+        // remove() refuses a locked (active) job and returns 0; that one stops on the flag.
+        const removed = state === 'unknown' || (state !== 'active' && (await q.remove(id)) === 1);
+        if (removed) await store.markCancelled(id);
+        return { ok: true, record: (await store.get(id)) ?? record } as const;
+      }),
+
+    list: (limit, cursor) => call(() => store.list(limit, cursor)),
+
+    async waitUntilFinished(id, timeoutMs) {
+      const first = await service.get(id);
+      if (!first || isFinished(first)) return first;
+      return new Promise<SimulationRecord | undefined>((resolve) => {
+        let last: SimulationRecord | undefined = first;
+        let settled = false;
+        let unsubscribe: (() => void) | undefined;
+        const finish = (record: SimulationRecord | undefined) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          clearInterval(poll);
+          unsubscribe?.();
+          resolve(record);
+        };
+        const check = async () => {
+          try {
+            const record = await store.get(id);
+            if (!record || isFinished(record)) finish(record);
+            else last = record;
+          } catch {
+            // Redis away: keep the last record seen and try again.
+          }
+        };
+        const timer = setTimeout(() => finish(last), timeoutMs);
+        const poll = setInterval(() => void check(), WAIT_POLL_MS);
+        service
+          .subscribe(id, (event) => {
+            last = event.record;
+            if (isFinished(event.record)) finish(event.record);
+          })
+          .then((off) => {
+            if (settled) off();
+            else {
+              unsubscribe = off;
+              // A change between the first read and the subscription was not published to us.
+              void check();
+            }
+          })
+          .catch(() => {});
+      });
+    },
+
+    subscribe: (id, listener) =>
+      call(async () => {
+        await ensureSubscribed();
+        let set = listeners.get(id);
+        if (!set) listeners.set(id, (set = new Set()));
+        set.add(listener);
+        return () => {
+          set.delete(listener);
+          if (set.size === 0 && listeners.get(id) === set) listeners.delete(id);
+        };
+      }),
+
+    async ready() {
+      if (closed) return false;
+      try {
+        await whenReady(redis, connectWaitMs);
+        return (await deadline(redis.ping(), connectWaitMs, 'PING timed out')) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+
+    counts: () =>
+      call(async () => {
+        const counts = await (await getQueue()).getJobCounts(...JOB_STATES);
+        return Object.fromEntries(JOB_STATES.map((state) => [state, counts[state] ?? 0]));
+      }),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await queue?.close().catch(() => {});
+      if (subscriber) await closeRedisClient(subscriber);
+      await closeRedisClient(redis);
+    },
+  };
+  return service;
+}
+
+async function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ServiceUnavailableError(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

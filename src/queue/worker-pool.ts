@@ -1,0 +1,187 @@
+// A BullMQ worker running the sandboxed simulation processor, `concurrency` child processes at
+// most. The worker process itself only moves jobs and keeps the records in step with BullMQ's
+// events: running on start, progress, queued again on a retry or a stall, failed or cancelled
+// at the end. (The processor marks completion itself, in the same transaction that stores the
+// result.)
+//
+// Closing releases active jobs instead of waiting for them: each goes back to waiting with its
+// attempt intact, its processor notices the lost lock and stops, and another worker, here or
+// elsewhere, runs it again.
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { QUEUE_NAME } from './keys.js';
+import { processorLaunch } from './processor-file.js';
+import { closeRedisClient, createRedisClient } from './redis-clients.js';
+import { createResultStore } from './result-store.js';
+import { PROCESSOR_ENV, classifyFailure, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
+
+export interface WorkerPoolOptions {
+  redisUrl: string;
+  /** Key prefix shared with the queue and the store. */
+  prefix: string;
+  /** Simulations run at once, one child process each. */
+  concurrency: number;
+  /** Lifetime of stored results and records, seconds. */
+  resultTtlSec: number;
+  /** How long a job's lock lasts without renewal, ms. @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died, ms. @defaultValue 30000 */
+  stalledIntervalMs?: number;
+  /** Stalls a job survives before it is failed. @defaultValue 2 */
+  maxStalledCount?: number;
+  logger?: Logger;
+  /** Called when an attempt ends, e.g. to feed a run-time histogram. */
+  onRunFinished?: (run: FinishedRun) => void;
+}
+
+export interface FinishedRun {
+  id: string;
+  mode: 'expected' | 'exact';
+  outcome: 'completed' | 'failed' | 'cancelled' | 'retry';
+  /** From the job turning active to its end, seconds. */
+  durationSec: number;
+}
+
+export interface WorkerPool {
+  readonly worker: Worker<SimulationJobData, SimulationJobResult>;
+  waitUntilReady(): Promise<void>;
+  /**
+   * Stops taking jobs, releases the active ones back to the queue and closes connections.
+   * Resolves within `deadlineMs` even when a child process does not stop in time.
+   */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+type SimulationJob = Job<SimulationJobData, SimulationJobResult>;
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const {
+    redisUrl,
+    prefix,
+    concurrency,
+    resultTtlSec,
+    lockDurationMs = 30_000,
+    stalledIntervalMs = 30_000,
+    maxStalledCount = 2,
+    logger,
+    onRunFinished,
+  } = options;
+  const onError = (err: Error) => logger?.warn({ err }, 'worker redis connection error');
+  const connection: Redis = createRedisClient(redisUrl, 'worker', { connectionName: `${prefix}:worker`, onError });
+  const store = createResultStore({ redis: connection, prefix, resultTtlSec });
+  const launch = processorLaunch();
+
+  const worker = new Worker<SimulationJobData, SimulationJobResult>(QUEUE_NAME, launch.file, {
+    connection,
+    prefix,
+    concurrency,
+    lockDuration: lockDurationMs,
+    stalledInterval: stalledIntervalMs,
+    maxStalledCount,
+    useWorkerThreads: false,
+    workerForkOptions: {
+      env: { ...process.env, [PROCESSOR_ENV.redisUrl]: redisUrl, [PROCESSOR_ENV.resultTtlSec]: String(resultTtlSec) },
+      ...(launch.execArgv ? { execArgv: launch.execArgv } : {}),
+    },
+  });
+
+  const active = new Map<string, { job: SimulationJob; startedAt: number }>();
+  const record = (what: string, id: string | undefined, update: Promise<unknown>) =>
+    update.catch((err: unknown) => logger?.warn({ err, id }, `could not record ${what}`));
+  /** Forgets the job's run now and returns the function that reports its outcome later. */
+  const finished = (job: SimulationJob) => {
+    const run = active.get(job.id!);
+    active.delete(job.id!);
+    const endedAt = Date.now();
+    return (outcome: FinishedRun['outcome']) => {
+      if (run && onRunFinished) {
+        onRunFinished({ id: job.data.id, mode: job.data.scenario.simulation.mode, outcome, durationSec: (endedAt - run.startedAt) / 1000 });
+      }
+    };
+  };
+
+  worker.on('error', (err) => logger?.error({ err }, 'worker error'));
+  worker.on('active', (job) => {
+    active.set(job.id!, { job, startedAt: Date.now() });
+    void record('start', job.id, store.markRunning(job.data.id, job.attemptsStarted));
+  });
+  worker.on('progress', (job, progress) => {
+    if (typeof progress === 'number') void record('progress', job.id, store.markProgress(job.data.id, progress));
+  });
+  worker.on('completed', (job) => finished(job)('completed'));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const report = finished(job);
+    void record(
+      'failure',
+      job.id,
+      (async () => {
+        const state = await job.getState();
+        const final = !['delayed', 'waiting', 'prioritized', 'active'].includes(state);
+        const outcome = classifyFailure(err as Error & { code?: unknown }, final);
+        report(outcome.kind);
+        logger?.info({ id: job.id, outcome: outcome.kind, err }, 'simulation attempt ended');
+        if (outcome.kind === 'cancelled') await store.markCancelled(job.data.id);
+        else if (outcome.kind === 'failed') await store.markFailed(job.data.id, outcome.error);
+        else await store.markRequeued(job.data.id, outcome.error);
+      })(),
+    );
+  });
+  worker.on('stalled', (jobId) => {
+    logger?.warn({ id: jobId }, 'stalled job moved back to waiting');
+    void record('stall', jobId, store.markRequeued(jobId));
+  });
+
+  let closing: Promise<void> | undefined;
+
+  const release = async () => {
+    const jobs = [...active.values()].map((run) => run.job);
+    active.clear();
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await job.moveToWait(job.token);
+          await store.markRequeued(job.data.id);
+          logger?.info({ id: job.id }, 'released active job');
+        } catch (err) {
+          // Finished meanwhile, or the lock is gone: nothing left to release.
+          logger?.debug({ err, id: job.id }, 'active job not released');
+        }
+      }),
+    );
+  };
+
+  return {
+    worker,
+    waitUntilReady: () => worker.waitUntilReady(),
+    close(deadlineMs = 10_000) {
+      closing ??= (async () => {
+        const deadline = Date.now() + deadlineMs;
+        const remaining = () => Math.max(0, deadline - Date.now());
+        await withDeadline(worker.pause(true), remaining());
+        await withDeadline(release(), remaining());
+        // force: do not wait for active jobs; the released ones' processors stop on their own.
+        const closed = await withDeadline(worker.close(true), remaining());
+        if (!closed) logger?.warn('worker did not close before the deadline');
+        await closeRedisClient(connection, Math.min(1000, remaining()));
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Waits for `promise` at most `ms`; true when it settled in time. */
+async function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const inTime = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return inTime;
+}
