@@ -1,0 +1,151 @@
+// Worker processes as they run in production (`src/main-worker.ts`), killed the hard way and
+// the polite way: no job is lost either way.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBullmqSimulationService } from '../../src/queue/bullmq-simulation-service.js';
+import { QUEUE_NAME } from '../../src/queue/keys.js';
+import type { SimulationService } from '../../src/service/simulation-service.js';
+import { deleteKeys, longScenario, randomPrefix, REDIS_URL, until } from './support.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TTL_SEC = 600;
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startWorker(prefix: string): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main-worker.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WORKER_CONCURRENCY: '1',
+      // Short locks so that a dead worker's job is noticed within seconds.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      RESULT_TTL_SEC: String(TTL_SEC),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('worker processes', () => {
+  let prefix: string;
+  let service: SimulationService;
+  let redis: Redis;
+  let queue: Queue;
+  const workers: WorkerProcess[] = [];
+
+  beforeEach(() => {
+    prefix = randomPrefix();
+    service = createBullmqSimulationService({ redisUrl: REDIS_URL, prefix, resultTtlSec: TTL_SEC });
+    redis = new Redis(REDIS_URL);
+    queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  });
+
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) {
+      if (worker.child.exitCode === null && worker.child.signalCode === null) {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+      }
+    }
+    await service.close();
+    await queue.close();
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  const runningWith = async (worker: WorkerProcess, id: string) =>
+    until(
+      async () => {
+        const record = await service.get(id);
+        return record?.status === 'running' && record.progress > 0 ? record : undefined;
+      },
+      30_000,
+      `progress of ${id}; worker output:\n${worker.output()}`,
+    );
+
+  it('finishes a job whose worker was killed with SIGKILL mid-run', async () => {
+    const first = startWorker(prefix);
+    workers.push(first);
+    const { record } = await service.submit(longScenario(41, 6));
+    await runningWith(first, record.id);
+    const processors = childPids(first.child.pid!);
+    expect(processors.length).toBeGreaterThan(0);
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
+    // The orphaned processor notices that its parent is gone and ends itself.
+    await until(() => (processors.some(alive) ? undefined : true), 3000, 'the orphaned processor to exit');
+
+    const second = startWorker(prefix);
+    workers.push(second);
+    const done = await service.waitUntilFinished(record.id, 40_000);
+    expect(done, second.output()).toMatchObject({ status: 'completed', progress: 1 });
+    expect((await service.result(record.id))?.summary.writes).toBe(done?.summary?.writes);
+    const job = await queue.getJob(record.id);
+    expect(await job?.getState()).toBe('completed');
+    // Recovered through stall detection: started twice, one finished attempt (the completion).
+    expect({ started: job?.attemptsStarted, made: job?.attemptsMade, stalled: job?.stalledCounter }).toEqual({ started: 2, made: 1, stalled: 1 });
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toMatchObject({ code: 0 });
+  });
+
+  it('releases its active job on SIGTERM so that another worker runs it', async () => {
+    const first = startWorker(prefix);
+    workers.push(first);
+    const { record } = await service.submit(longScenario(42, 6));
+    await runningWith(first, record.id);
+
+    const stoppedAt = Date.now();
+    first.child.kill('SIGTERM');
+    expect(await first.exited, first.output()).toMatchObject({ code: 0 });
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(first.output()).toContain('released active job');
+    const job = await queue.getJob(record.id);
+    expect(await job?.getState()).toBe('waiting');
+    expect(job?.attemptsMade).toBe(0);
+    expect(await service.get(record.id)).toMatchObject({ status: 'queued', progress: 0 });
+
+    const second = startWorker(prefix);
+    workers.push(second);
+    expect(await service.waitUntilFinished(record.id, 40_000), second.output()).toMatchObject({ status: 'completed' });
+  });
+});
