@@ -1,28 +1,23 @@
 // The API, and unless WORKERS=0 a worker pool in the same process: `npm start`.
 import type { Server } from 'node:http';
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createEngineRunHistogram, createMetricsRegistry } from './http/metrics.js';
 import { createBullmqSimulationService } from './queue/bullmq-simulation-service.js';
 import { createWorkerPool, type WorkerPool } from './queue/worker-pool.js';
 import { ensureRedis, NoRedisError, type RedisChoice } from './runtime/ensure-redis.js';
 import { exitOnSignals } from './runtime/shutdown.js';
+import { loadConfigOrExit, workerPoolOptions } from './runtime/startup.js';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const logger = pino({ level: config.logLevel, base: { role: 'api', pid: process.pid } });
 
 let redis: RedisChoice;
 try {
   redis = await ensureRedis({ url: config.redisUrl, explicit: config.redisUrlExplicit }, logger);
 } catch (err) {
-  logger.fatal(err instanceof NoRedisError ? err.message : { err }, 'cannot start without Redis');
+  if (err instanceof NoRedisError) console.error(err.message);
+  else logger.fatal({ err }, 'cannot start without Redis');
   process.exit(1);
 }
 const redisUrl = redis.url;
@@ -40,13 +35,7 @@ let pool: WorkerPool | undefined;
 if (config.workers) {
   const engineRuns = createEngineRunHistogram(registry);
   pool = createWorkerPool({
-    redisUrl,
-    prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
-    resultTtlSec: config.resultTtlSec,
-    lockDurationMs: config.lockDurationMs,
-    stalledIntervalMs: config.stalledIntervalMs,
-    logger,
+    ...workerPoolOptions(config, redisUrl, logger),
     onRunFinished: ({ mode, outcome, durationSec }) => engineRuns.observe({ mode, outcome }, durationSec),
   });
 }
@@ -72,7 +61,8 @@ exitOnSignals(
     server.closeIdleConnections();
     const cut = setTimeout(() => server.closeAllConnections(), remaining() / 2);
     await pool?.close(remaining() * 0.8);
-    await Promise.race([httpClosed, new Promise((resolve) => setTimeout(resolve, remaining()))]);
+    // Keep a moment of the deadline for closing connections and a private Redis.
+    await Promise.race([httpClosed, new Promise((resolve) => setTimeout(resolve, Math.max(0, remaining() - 1000)))]);
     clearTimeout(cut);
     server.closeAllConnections();
     await service.close();

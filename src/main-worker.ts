@@ -1,19 +1,13 @@
 // Workers only: run simulations from the queue at REDIS_URL. Start as many of these as needed,
 // on any machine that reaches the same Redis.
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
 import { createWorkerPool } from './queue/worker-pool.js';
 import { NoRedisError } from './runtime/ensure-redis.js';
 import { redisAnswers } from './runtime/private-redis.js';
 import { exitOnSignals } from './runtime/shutdown.js';
+import { loadConfigOrExit, workerPoolOptions } from './runtime/startup.js';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const logger = pino({ level: config.logLevel, base: { role: 'worker', pid: process.pid } });
 
 if (!(await redisAnswers(config.redisUrl))) {
@@ -21,15 +15,7 @@ if (!(await redisAnswers(config.redisUrl))) {
   logger.warn(`${new NoRedisError(config.redisUrl, true).message} Waiting for it.`);
 }
 
-const pool = createWorkerPool({
-  redisUrl: config.redisUrl,
-  prefix: config.queuePrefix,
-  concurrency: config.workerConcurrency,
-  resultTtlSec: config.resultTtlSec,
-  lockDurationMs: config.lockDurationMs,
-  stalledIntervalMs: config.stalledIntervalMs,
-  logger,
-});
+const pool = createWorkerPool(workerPoolOptions(config, config.redisUrl, logger));
 exitOnSignals((deadlineMs) => pool.close(deadlineMs), { timeoutMs: config.shutdownTimeoutMs, logger });
 await pool.waitUntilReady();
 logger.info({ prefix: config.queuePrefix, concurrency: config.workerConcurrency }, 'worker ready');
