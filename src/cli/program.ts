@@ -1,6 +1,18 @@
 // forkcast's command line, for scripts and people: the engine in-process.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, runSimulate } from './simulate-command.js';
+import { DEFAULT_VALIDATION_PLATFORM } from '../validation/ground-truth.js';
+import { DEFAULT_SCENARIOS_FILE, runValidate } from './validate-command.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port from 1 to 65535');
+  return n;
+}
+
+function nameList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 function integer(value: string): number {
   const n = Number(value);
@@ -21,6 +33,19 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed for exact mode (overrides the file)', integer)
     .action(async (file: string, options) => {
       process.stdout.write(await runSimulate(file, options));
+    });
+  program
+    .command('validate')
+    .description('measure real redis-server BGSAVEs (copy-on-write, fork time) and score the engine on them')
+    .option('--scenarios <file>', 'validation scenarios JSON', DEFAULT_SCENARIOS_FILE)
+    .option('--out <dir>', 'directory for the JSON reports and validation.md', 'validation-out')
+    .option('--only <names>', 'comma-separated scenario names to run', nameList)
+    .option('--quick', 'only the scenarios marked quick (about 2 minutes)')
+    .option('--skip-thp', 'leave out scenarios that set the THP switch (they need root)')
+    .option('--platform <id>', 'engine platform preset to score against', DEFAULT_VALIDATION_PLATFORM)
+    .option('--port <n>', 'loopback port for the redis-server it starts (default: a free one)', port)
+    .action(async (options) => {
+      await runValidate(options);
     });
   return program;
 }

@@ -124,6 +124,20 @@ describe('simulate', () => {
     expect(result.faultStallMsTotal).toBeGreaterThan(5000);
   });
 
+  it('integrates a write schedule exactly, even steps shorter than the series step', () => {
+    const result = simulate(
+      scenario({
+        dataset: { keys: 100_000, valueBytes: 100 },
+        workload: { writesPerSec: 100, writeSchedule: [{ fromSec: 1, writesPerSec: 1000 }, { fromSec: 1.25, writesPerSec: 0 }] },
+        snapshot: { durationSec: 10 },
+        simulation: { sampleIntervalSec: 2 },
+      }),
+    ).summary;
+    // 100/s for the first second, 1000/s for a quarter second, then nothing.
+    expect(result.writesOffered).toBe(350);
+    expect(result.writes).toBe(350);
+  });
+
   it('gives the OOM verdict against the host limit and the 25% rule beside it', () => {
     const result = simulate(
       scenario({

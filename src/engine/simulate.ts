@@ -137,18 +137,20 @@ function sampleTimes(durationSec: number, intervalSec: number, maxPoints: number
   return { times, intervalSec: interval };
 }
 
-/** Offered writes per second at time t: the schedule's step in force, else the flat rate. */
-function offeredRateAt(workload: Scenario['workload'], t: number): number {
-  const schedule = workload.writeSchedule;
-  if (!schedule || schedule.length === 0 || t < schedule[0]!.fromSec) return workload.writesPerSec;
-  let lo = 0;
-  let hi = schedule.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (schedule[mid]!.fromSec <= t) lo = mid;
-    else hi = mid - 1;
+/** Writes offered between a and b: the schedule's steps integrated exactly, else the flat rate. */
+function offeredWritesBetween(workload: Scenario['workload'], a: number, b: number): number {
+  let writes = 0;
+  let from = a;
+  let rate = workload.writesPerSec;
+  for (const step of workload.writeSchedule ?? []) {
+    if (step.fromSec >= b) break;
+    if (step.fromSec > from) {
+      writes += rate * (step.fromSec - from);
+      from = step.fromSec;
+    }
+    rate = step.writesPerSec;
   }
-  return schedule[lo]!.writesPerSec;
+  return writes + rate * (b - from);
 }
 
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
@@ -249,8 +251,8 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       const a = t0 + ((t1 - t0) * k) / stepsPerSample;
       const b = t0 + ((t1 - t0) * (k + 1)) / stepsPerSample;
       const dt = b - a;
-      const offeredRate = offeredRateAt(workload, (a + b) / 2);
-      let rate = offeredRate;
+      const offered = offeredWritesBetween(workload, a, b);
+      let rate = dt > 0 ? offered / dt : 0;
       if (alive) {
         // One main thread: faults per write (marginal, from the analytic model) bound the rate.
         const share = distinctShare(overwrites);
@@ -264,7 +266,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       }
       const served = rate * dt;
       writesServed += served;
-      writesOffered += offeredRate * dt;
+      writesOffered += offered;
       insertedBytes += served * workload.newKeyFraction * perKeyBytes;
       if (alive) {
         const faultsBefore = tracker.faults();

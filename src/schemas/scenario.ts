@@ -158,10 +158,10 @@ export const ScenarioSchema = z
       .object({
         fragmentationRatio: z
           .number()
-          .min(1)
+          .min(0.5)
           .max(LIMITS.maxFragmentationRatio)
           .optional()
-          .openapi({ description: 'INFO mem_fragmentation_ratio before the fork; absent means a compact heap.' }),
+          .openapi({ description: 'INFO mem_fragmentation_ratio before the fork (below 1 with large values whose tails are never touched); absent means a compact heap.' }),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,306 @@
+// Measures one scenario on a redis-server of its own: fill, optional fragmentation, probe saves
+// to size rdb-key-save-delay, a paced write load, then BGSAVE sampled every ~100 ms until the
+// child exits. Returns the run in the ground-truth shape. Whatever it starts or changes — the
+// server, its BGSAVE child, the temp dir, the THP switch — is undone on every way out.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { CleanupStack, guardProcess } from './cleanup.js';
+import { hostFacts, thpVmstat, type HostFacts } from './environment.js';
+import { fillDataset, keysForDataset, type FillRecord } from './fill.js';
+import { findForkChild } from './fork-child.js';
+import { freePort } from './free-port.js';
+import { engineDistribution } from './ground-truth.js';
+import type { RunSample } from './measured-run.js';
+import { defaultMaxInflight } from './pacing.js';
+import { probeSave, waitForSaveEnd } from './probe.js';
+import { readProcStat, readSmapsRollup, readThpEnabled, type SmapsRollup } from './proc.js';
+import { RedisServer } from './redis-server.js';
+import { infoNumber, parseInfo, type RedisInfo } from './redis-info.js';
+import { sampleSnapshot } from './sampler.js';
+import { planDelay, type SaveProbe } from './save-delay.js';
+import type { ValidationScenario } from './scenario-file.js';
+import { summarize, type RunSummary } from './summary.js';
+import { readThp, setThpFor } from './thp.js';
+import { WriteLoad } from './writer.js';
+import type { WriterCounts } from './writer-protocol.js';
+
+export interface MeasureOptions {
+  /** Port for the server; a free one when absent. */
+  port?: number | undefined;
+  /** @defaultValue 'redis-server' */
+  executable?: string;
+  /** Progress lines for a person watching. */
+  log?: (line: string) => void;
+  /** The child may live this many times the target (plus a minute) before the run fails. */
+  maxSnapshotFactor?: number;
+}
+
+export interface MeasuredRun {
+  scenario: ValidationScenario & { write_op: 'SET'; memory_purge_before_fork: true };
+  scenario_description: string;
+  environment: HostFacts & {
+    thp_system_setting_at_start: string | null;
+    thp_setting_before_run: string | null;
+    thp_method: string;
+    redis_disable_thp: 'yes' | 'no';
+    redis_process_thp_enabled: number | null;
+    redis_port: number;
+    redis_pid: number;
+    bgsave_child_pid: number;
+    redis_dir: string;
+    loadavg_at_end: number[];
+    harness_wall_seconds: number;
+  };
+  fill: FillRecord;
+  calibration: {
+    per_key_target_us: number;
+    rdb_bytes_per_key: number | null;
+    method: 'probe' | 'fixed';
+    probes: SaveProbe[];
+    serialize_cost_us_per_key: number | null;
+    predicted_seconds: number | null;
+    rdb_key_save_delay: number;
+  };
+  prefork: { info: RedisInfo; parent_smaps_rollup: SmapsRollup | undefined };
+  postsave: { info: RedisInfo };
+  writer: {
+    sent: number;
+    acked: number;
+    errors: number;
+    distinctAll: number;
+    sentWin: number;
+    distinctWin: number;
+    dropped: number;
+    firstError: string | null;
+    maxInflight: number;
+    maxInflightSeen: number;
+  };
+  summary: RunSummary;
+  series: RunSample[];
+}
+
+const ZERO: WriterCounts = { sent: 0, acked: 0, errors: 0, dropped: 0, distinctAll: 0, sentWindow: 0, distinctWindow: 0, maxInflightSeen: 0 };
+const KiB = 1024;
+
+export function describeScenario(s: ValidationScenario): string {
+  const size = s.dataset_mib !== undefined ? `${s.dataset_mib} MiB` : `${s.keys} keys`;
+  const value = s.value_bytes >= KiB && s.value_bytes % KiB === 0 ? `${s.value_bytes / KiB} KiB` : `${s.value_bytes} B`;
+  const d = s.distribution;
+  const dist = d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type;
+  const frag = s.fragmentation.induce ? `x${s.fragmentation.fill_factor}` : 'none';
+  return `${size}, ${value} values, ${s.write_rate} SET/s ${dist}, THP ${s.thp}, frag ${frag}, ${s.snapshot_seconds}s`;
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function measureScenario(scenario: ValidationScenario, options: MeasureOptions = {}): Promise<MeasuredRun> {
+  const log = options.log ?? (() => undefined);
+  const wallStart = performance.now();
+  const cleanup = new CleanupStack();
+  const unguard = guardProcess(cleanup);
+  const host = hostFacts(options.executable);
+  try {
+    const thpAtStart = safeReadThp();
+    const huge = scenario.thp === 'always';
+    if (huge) setThpFor('always', cleanup);
+    const dir = mkdtempSync(join(tmpdir(), 'forkcast-validate-'));
+    const removeDir = () => rmSync(dir, { recursive: true, force: true });
+    cleanup.add(`remove ${dir}`, async () => removeDir(), removeDir);
+
+    const port = options.port ?? (await freePort());
+    const server = await RedisServer.start({ port, dir, disableThp: !huge, executable: options.executable }, cleanup);
+    const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    await redis.connect();
+    cleanup.add('close the control connection', async () => redis.disconnect(), () => redis.disconnect());
+    log(`redis-server pid ${server.pid} on 127.0.0.1:${port}, dir ${dir}`);
+
+    const keys = scenario.keys ?? keysForDataset(scenario.dataset_mib!, scenario.value_bytes);
+    const fill = await fillDataset(redis, {
+      keys,
+      valueBytes: scenario.value_bytes,
+      fragmentation: scenario.fragmentation,
+      seed: scenario.seed,
+      bytesPerKeyEstimate: scenario.dataset_mib !== undefined ? (scenario.dataset_mib * 2 ** 20) / keys : 0,
+    });
+    const liveKeys = fill.record.keys;
+    log(`filled ${liveKeys} keys in ${fill.record.seconds} s, mem_fragmentation_ratio ${fill.record.mem_fragmentation_ratio}`);
+    await redis.call('MEMORY', 'PURGE');
+
+    const maxInflight = scenario.max_inflight ?? defaultMaxInflight(scenario.value_bytes);
+    let load: WriteLoad | undefined;
+    if (scenario.write_rate > 0) {
+      const survivors = fill.survivors ? new SharedArrayBuffer(fill.survivors.byteLength) : undefined;
+      if (survivors && fill.survivors) new Uint32Array(survivors).set(fill.survivors);
+      load = await WriteLoad.start({
+        port,
+        keys: liveKeys,
+        keySpace: fill.keySpace,
+        survivors,
+        valueBytes: scenario.value_bytes,
+        distribution: engineDistribution(scenario.distribution),
+        writesPerSec: scenario.write_rate,
+        seed: scenario.seed,
+        maxInflight,
+      });
+      const stopLoad = async () => void (await load!.stop());
+      cleanup.add('stop the write load', stopLoad, () => undefined);
+    }
+
+    // Size rdb-key-save-delay so that the save lasts about snapshot_seconds. The probes run
+    // under the write load: it competes with the child for the CPUs and slows the save.
+    const probes: SaveProbe[] = [];
+    let rdbBytesPerKey: number | null = null;
+    let delay = scenario.rdb_key_save_delay ?? 0;
+    let predictedSec: number | null = null;
+    if (scenario.rdb_key_save_delay === null && scenario.probe) {
+      const base = await probeSave(redis, server, liveKeys, 0, scenario.probe_seconds);
+      probes.push(base);
+      rdbBytesPerKey = base.rdbBytesPerKey;
+      let plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
+      if (plan.delay !== 0) {
+        const check = await probeSave(redis, server, liveKeys, plan.delay, scenario.probe_seconds);
+        probes.push(check);
+        plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
+      }
+      delay = plan.delay;
+      predictedSec = plan.predictedSec;
+      log(`probe: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${delay} → ~${plan.predictedSec.toFixed(1)} s`);
+    }
+
+    const warmupStart = load?.counts() ?? ZERO;
+    const warmupStartedAt = performance.now();
+    if (load) await sleep(scenario.warmup_seconds * 1000);
+    const warmupSec = (performance.now() - warmupStartedAt) / 1000;
+
+    await redis.call('MEMORY', 'PURGE');
+    const preforkInfo = parseInfo(await redis.info());
+    const parentSmaps = readSmapsRollup(server.pid);
+    if (!parentSmaps) throw new Error(`cannot read /proc/${server.pid}/smaps_rollup of our redis-server (run as its owner or root)`);
+    const thpBefore = safeReadThp();
+    await redis.config('SET', 'rdb-key-save-delay', String(delay));
+    const vmstatBefore = thpVmstat();
+
+    load?.openWindow();
+    const atBgsave = load?.counts() ?? ZERO;
+    const parentAtBgsave = readProcStat(server.pid);
+    const startedAt = performance.now();
+    await redis.bgsave();
+    const bgsaveReplyMs = performance.now() - startedAt;
+    const childPid = await findForkChild(server);
+    const forkUsec = infoNumber(parseInfo(await redis.info('stats')), 'latest_fork_usec') ?? 0;
+    log(`BGSAVE child ${childPid}, fork ${(forkUsec / 1000).toFixed(1)} ms`);
+
+    const sampling = await sampleSnapshot({
+      redis,
+      server,
+      childPid,
+      startedAt,
+      load,
+      baseline: atBgsave,
+      intervalMs: scenario.sample_interval_ms,
+      rdbBytesPerKey,
+      watchThp: huge,
+      maxSec: scenario.snapshot_seconds * (options.maxSnapshotFactor ?? 10) + 60,
+    });
+    const snapshotSec = (sampling.exitedAt - startedAt) / 1000;
+    const vmstatAfter = thpVmstat();
+    await waitForSaveEnd(redis);
+    const postsave = parseInfo(await redis.info());
+    const stopped = load ? await load.stop() : { firstError: null, counts: ZERO };
+    const final = stopped.counts;
+    const processThp = readThpEnabled(server.pid);
+    log(`child lived ${snapshotSec.toFixed(2)} s; ${sampling.countsAtExit.acked - atBgsave.acked} writes acknowledged meanwhile`);
+
+    const rdbFileBytes = (() => {
+      try {
+        return statSync(join(dir, 'dump.rdb')).size;
+      } catch {
+        return null;
+      }
+    })();
+    const summary = summarize({
+      keys: liveKeys,
+      forkUsec,
+      bgsaveReplyMs,
+      snapshotSec,
+      snapshotTargetSec: scenario.snapshot_seconds,
+      writeRateTarget: scenario.write_rate,
+      warmupSec: load ? warmupSec : 0,
+      prefork: { info: preforkInfo, parentSmaps, parentRssBytes: parentSmaps.Rss ?? 0 },
+      postsave,
+      rdbFileBytes,
+      series: sampling.series,
+      counts: { warmupStart, atBgsave, atExit: sampling.countsAtExit, final },
+      writerFirstError: stopped.firstError,
+      parent: { atBgsave: parentAtBgsave, atExit: sampling.parentAtExit },
+      child: sampling.childLast,
+      sampleIntervalMs: scenario.sample_interval_ms,
+      thpValuesSeen: sampling.thpValuesSeen,
+      thpVmstatDelta: Object.fromEntries(Object.entries(vmstatAfter).map(([k, v]) => [k, v - (vmstatBefore[k] ?? 0)])),
+    });
+
+    const failures = await cleanup.runAll();
+    if (failures.length > 0) throw new Error(`cleanup failed: ${failures.join('; ')}`);
+    return {
+      scenario: { ...scenario, write_op: 'SET', memory_purge_before_fork: true },
+      scenario_description: describeScenario(scenario),
+      environment: {
+        ...host,
+        thp_system_setting_at_start: thpAtStart,
+        thp_setting_before_run: thpBefore,
+        thp_method: huge ? 'system switch set to always for the run + redis disable-thp no' : 'system switch untouched; redis disable-thp yes',
+        redis_disable_thp: huge ? 'no' : 'yes',
+        redis_process_thp_enabled: processThp,
+        redis_port: port,
+        redis_pid: server.pid,
+        bgsave_child_pid: childPid,
+        redis_dir: dir,
+        loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100),
+        harness_wall_seconds: Math.round((performance.now() - wallStart) / 100) / 10,
+      },
+      fill: fill.record,
+      calibration: {
+        per_key_target_us: Math.round(((scenario.snapshot_seconds * 1e6) / liveKeys) * 1e4) / 1e4,
+        rdb_bytes_per_key: rdbBytesPerKey,
+        method: probes.length > 0 ? 'probe' : 'fixed',
+        probes: probes.map(({ delay: d, per_key_us, finished }) => ({ delay: d, per_key_us, finished })),
+        serialize_cost_us_per_key: probes[0]?.per_key_us ?? null,
+        predicted_seconds: predictedSec === null ? null : Math.round(predictedSec * 100) / 100,
+        rdb_key_save_delay: delay,
+      },
+      prefork: { info: preforkInfo, parent_smaps_rollup: parentSmaps },
+      postsave: { info: postsave },
+      writer: {
+        sent: final.sent,
+        acked: final.acked,
+        errors: final.errors,
+        distinctAll: final.distinctAll,
+        sentWin: final.sentWindow,
+        distinctWin: final.distinctWindow,
+        dropped: final.dropped,
+        firstError: stopped.firstError,
+        maxInflight,
+        maxInflightSeen: final.maxInflightSeen,
+      },
+      summary,
+      series: sampling.series,
+    };
+  } finally {
+    const failures = await cleanup.runAll();
+    unguard();
+    if (failures.length > 0) log(`cleanup failed: ${failures.join('; ')}`);
+  }
+}
+
+function safeReadThp(): string | null {
+  try {
+    return readThp();
+  } catch {
+    return null;
+  }
+}

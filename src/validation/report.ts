@@ -1,0 +1,168 @@
+// What `forkcast validate` writes: per scenario a JSON report — the measured run in the
+// ground-truth shape, the engine's result on it, and the errors — and one Markdown table.
+import type { SimulationResult } from '../schemas/result.js';
+import type { Scenario } from '../schemas/scenario.js';
+import type { MeasuredRun } from './harness.js';
+import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from './score.js';
+
+const MiB = 2 ** 20;
+
+export interface ValidationReport extends MeasuredRun {
+  simulation: {
+    platform: string;
+    /** The scenario the engine ran: measured keys, fragmentation, duration and write schedule. */
+    scenario: Scenario;
+    summary: Omit<SimulationResult['summary'], 'scenario'>;
+    series: SimulationResult['series'];
+  };
+  errors: {
+    /** 'relative' to the measurement, or 'share of used memory' for a run without writes. */
+    basis: 'relative' | 'share of used memory';
+    peak_cow: number;
+    quarters: Array<{ t_s: number; measured_bytes: number; simulated_bytes: number; error: number }>;
+    fork: number;
+    tolerance: number;
+    within_tolerance: boolean;
+  };
+}
+
+export function buildReport(run: MeasuredRun, scenario: Scenario, result: SimulationResult, score: RunScore): ValidationReport {
+  const { scenario: _resolved, ...summary } = result.summary;
+  return {
+    ...run,
+    simulation: { platform: scenario.kernel.platform, scenario, summary, series: result.series },
+    errors: {
+      basis: score.writeless ? 'share of used memory' : 'relative',
+      peak_cow: round(score.peakError, 5),
+      quarters: score.quarters.map((q) => ({
+        t_s: q.tSec,
+        measured_bytes: q.measuredBytes,
+        simulated_bytes: Math.round(q.simulatedBytes),
+        error: round(q.error, 5),
+      })),
+      fork: round(score.forkError, 5),
+      tolerance: score.writeless ? WRITELESS_TOLERANCE_OF_USED : PEAK_COW_TOLERANCE,
+      within_tolerance: score.withinTolerance,
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function percent(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+}
+
+export interface TableRow {
+  name: string;
+  usedMemoryBytes: number;
+  valueBytes: number;
+  distribution: string;
+  thp: string;
+  fragmentationRatio: number | null;
+  writeRateTarget: number;
+  writeRateAchieved: number;
+  snapshotTargetSec: number;
+  snapshotSec: number;
+  score: RunScore;
+}
+
+export function tableRow(report: ValidationReport, score: RunScore): TableRow {
+  const d = report.scenario.distribution;
+  return {
+    name: report.scenario.name,
+    usedMemoryBytes: report.summary.prefork_used_memory,
+    valueBytes: report.scenario.value_bytes,
+    distribution: d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type,
+    thp: report.scenario.thp,
+    fragmentationRatio: report.summary.prefork_mem_fragmentation_ratio,
+    writeRateTarget: report.summary.write_rate_target,
+    writeRateAchieved: report.summary.write_rate_achieved,
+    snapshotTargetSec: report.summary.snapshot_target_seconds,
+    snapshotSec: report.summary.snapshot_seconds,
+    score,
+  };
+}
+
+const HEADER = [
+  'scenario',
+  'used MiB',
+  'value B',
+  'writes',
+  'THP',
+  'frag',
+  'SET/s target → achieved',
+  'snapshot s target → real',
+  'peak CoW measured MiB',
+  'simulated MiB',
+  'error',
+  'CoW error at ¼ · ½ · ¾ · end',
+  'fork measured ms',
+  'simulated ms',
+  'error',
+  `within ±${PEAK_COW_TOLERANCE * 100}%`,
+];
+
+export function renderTable(rows: TableRow[]): string {
+  const lines = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const s = r.score;
+    const of = s.writeless ? ' of used' : '';
+    lines.push(
+      `| ${[
+        r.name,
+        (r.usedMemoryBytes / MiB).toFixed(0),
+        String(r.valueBytes),
+        r.distribution,
+        r.thp,
+        r.fragmentationRatio === null ? 'n/a' : r.fragmentationRatio.toFixed(2),
+        `${r.writeRateTarget} → ${Math.round(r.writeRateAchieved)}`,
+        `${r.snapshotTargetSec} → ${r.snapshotSec.toFixed(1)}`,
+        (s.peakMeasuredBytes / MiB).toFixed(1),
+        (s.peakSimulatedBytes / MiB).toFixed(1),
+        `${percent(s.peakError)}${of}`,
+        s.quarters.map((q) => percent(q.error)).join(' · '),
+        (s.forkMeasuredUsec / 1000).toFixed(1),
+        (s.forkSimulatedUsec / 1000).toFixed(1),
+        percent(s.forkError),
+        s.withinTolerance ? 'yes' : '**no**',
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export interface MarkdownContext {
+  host: { kernel: string; cpus: number; cpu_model?: string | undefined; mem_total_bytes: number; redis_version?: string | undefined; loadavg_at_start: number[] };
+  platform: string;
+  command: string;
+  generatedAt: string;
+  failures: Array<{ name: string; error: string }>;
+}
+
+export function renderMarkdown(rows: TableRow[], context: MarkdownContext): string {
+  const { host } = context;
+  const lines = [
+    '# forkcast validate',
+    '',
+    `Measured ${context.generatedAt} on Linux ${host.kernel}, ${host.cpus} CPU${host.cpus === 1 ? '' : 's'}` +
+      `${host.cpu_model ? ` (${host.cpu_model})` : ''}, ${(host.mem_total_bytes / 2 ** 30).toFixed(1)} GiB RAM, ` +
+      `${host.redis_version ?? 'redis-server'}; load average at start ${host.loadavg_at_start.join(' ')}.`,
+    `Engine platform preset: ${context.platform}. Reproduce: \`${context.command}\`.`,
+    '',
+    'Peak CoW = max child Private_Dirty from /proc/<child>/smaps_rollup, sampled every 100 ms. The engine runs on the',
+    'measured scenario: key count, value size, mem_fragmentation_ratio, child lifetime and the measured write progress.',
+    `Errors are simulated vs measured; runs without writes are scored as a share of used memory (tolerance ±${WRITELESS_TOLERANCE_OF_USED * 100}%).`,
+    'Fork time is reported, not judged: it varies up to 3× between identical runs on a busy 2-vCPU VM.',
+    '',
+    renderTable(rows),
+  ];
+  if (context.failures.length > 0) {
+    lines.push('', '## Scenarios that could not be measured', '');
+    for (const f of context.failures) lines.push(`- ${f.name}: ${f.error.replace(/\n/g, ' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
