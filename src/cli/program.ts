@@ -1,5 +1,6 @@
 // forkcast's command line, for scripts and people: the engine in-process.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { runCalibrate } from './calibrate-command.js';
 import { CliError, runSimulate } from './simulate-command.js';
 import { DEFAULT_VALIDATION_PLATFORM } from '../validation/ground-truth.js';
 import { DEFAULT_SCENARIOS_FILE, runValidate } from './validate-command.js';
@@ -12,6 +13,12 @@ function port(value: string): number {
 
 function nameList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
+  return n;
 }
 
 function integer(value: string): number {
@@ -46,6 +53,17 @@ export function buildProgram(): Command {
     .option('--port <n>', 'loopback port for the redis-server it starts (default: a free one)', port)
     .action(async (options) => {
       await runValidate(options);
+    });
+  program
+    .command('calibrate')
+    .description('fit a platform preset (fork µs per GiB, fault cost) to observed forks')
+    .argument('<file>', 'observations JSON, a validate report or ground-truth run, or a directory of them')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--id <id>', 'id of the preset', 'calibrated')
+    .option('--label <text>', 'label of the preset')
+    .option('--fork-fixed-usec <us>', 'fork() cost of an empty process, held fixed (default: the reference VM’s)', nonNegative)
+    .action((file: string, options) => {
+      process.stdout.write(runCalibrate(file, options));
     });
   return program;
 }

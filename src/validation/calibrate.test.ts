@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { platformPreset } from '../engine/platforms.js';
+import { CalibrationRequestSchema, CalibrationResultSchema, type CalibrationObservationInput } from '../schemas/calibration.js';
+import { calibrate, fitSlope, median, REFERENCE_HUGE_RATIO } from './calibrate.js';
+import { readCalibrationInput } from './calibration-input.js';
+import { groundTruthDir } from './ground-truth.js';
+
+const GiB = 2 ** 30;
+const run = (observations: CalibrationObservationInput[], extra: object = {}) =>
+  CalibrationResultSchema.parse(calibrate(CalibrationRequestSchema.parse({ observations, ...extra })));
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the middle two', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('calibrate', () => {
+  it('recovers fork µs per GiB exactly from forks that follow the model', () => {
+    const observations = [0.25, 0.5, 1, 2, 4].map((gib) => ({ usedMemoryRssBytes: Math.round(gib * GiB), latestForkUsec: 240 + 50_000 * gib }));
+    const result = run(observations);
+    expect(result.fits.fork!.medianUsecPerUnit).toBeCloseTo(50_000, 3);
+    expect(result.fits.fork!.leastSquaresUsecPerUnit).toBeCloseTo(50_000, 3);
+    expect(result.fits.fork!.r2).toBeCloseTo(1, 9);
+    expect(result.fits.fork!.medianAbsPercentError).toBe(0);
+    expect(result.fits.fork!.residuals.some((r) => r.outlier)).toBe(false);
+    expect(result.preset).toMatchObject({ forkUsecPerGiB: 50_000, forkFixedUsec: 240 });
+    // No huge-page or fault data: both scaled from the reference VM, and said so.
+    expect(result.preset.forkUsecPerGiBHuge).toBeCloseTo(50_000 * REFERENCE_HUGE_RATIO, 1);
+    expect(result.preset.cowFaultUsec).toBeCloseTo((61 * 50_000) / 58_650, 2);
+    expect(result.derived).toHaveLength(2);
+    expect(result.scenarioKernel).toEqual({ forkUsecPerGiB: 50_000, cowFaultUsec: result.preset.cowFaultUsec });
+  });
+
+  it('takes RSS as used_memory × mem_fragmentation_ratio when RSS is not given', () => {
+    const result = run([{ usedMemoryBytes: GiB, fragmentationRatio: 2, latestForkUsec: 240 + 2 * 30_000 }]);
+    expect(result.fits.fork!.medianUsecPerUnit).toBeCloseTo(30_000, 6);
+  });
+
+  it('is not moved by one fork slowed 3× by a busy neighbour, and flags it; least squares is', () => {
+    const observations = [0.5, 1, 1, 1.5, 2, 2, 3].map((gib) => ({ usedMemoryRssBytes: gib * GiB, latestForkUsec: 240 + 40_000 * gib }));
+    observations.push({ usedMemoryRssBytes: 2 * GiB, latestForkUsec: 240 + 3 * 40_000 * 2 });
+    const fit = run(observations).fits.fork!;
+    expect(fit.medianUsecPerUnit).toBeCloseTo(40_000, 6);
+    expect(fit.leastSquaresUsecPerUnit).toBeGreaterThan(45_000);
+    expect(fit.residuals.map((r) => r.outlier)).toEqual([false, false, false, false, false, false, false, true]);
+    expect(fit.r2!).toBeLessThan(0.9);
+  });
+
+  it('fits huge-page forks on the huge share and charges the rest at the 4 KiB rate', () => {
+    const observations: CalibrationObservationInput[] = [
+      { usedMemoryRssBytes: GiB, latestForkUsec: 240 + 60_000 },
+      { usedMemoryRssBytes: 2 * GiB, latestForkUsec: 240 + 120_000 },
+      // 90% on huge pages at 900 µs/GiB, 10% on 4 KiB pages at 60,000 µs/GiB.
+      { usedMemoryRssBytes: GiB, hugePages: true, hugePageCoverage: 0.9, latestForkUsec: 240 + 0.9 * 900 + 0.1 * 60_000 },
+      { usedMemoryRssBytes: 4 * GiB, hugePages: true, hugePageCoverage: 0.9, latestForkUsec: 240 + 4 * (0.9 * 900 + 0.1 * 60_000) },
+    ];
+    const result = run(observations);
+    expect(result.fits.forkHuge!.medianUsecPerUnit).toBeCloseTo(900, 6);
+    expect(result.preset.forkUsecPerGiBHuge).toBeCloseTo(900, 6);
+    expect(result.derived).toEqual([expect.stringContaining('cowFaultUsec')]);
+  });
+
+  it('fits the fault cost from parent system CPU per fault on 4 KiB runs with enough faults', () => {
+    const observations: CalibrationObservationInput[] = [
+      { usedMemoryRssBytes: GiB, latestForkUsec: 60_000, copyOnWriteFaults: 100_000, faultSystemCpuSec: 5.5 },
+      { usedMemoryRssBytes: GiB, latestForkUsec: 60_000, copyOnWriteFaults: 200_000, faultSystemCpuSec: 11 },
+      // Too few faults to say anything; and a huge-page run: neither is fitted.
+      { usedMemoryRssBytes: GiB, latestForkUsec: 60_000, copyOnWriteFaults: 150, faultSystemCpuSec: 0.1 },
+      { usedMemoryRssBytes: GiB, hugePages: true, latestForkUsec: 3000, copyOnWriteFaults: 100_000, faultSystemCpuSec: 2 },
+    ];
+    const fit = run(observations).fits.cowFault!;
+    expect(fit.n).toBe(2);
+    expect(fit.medianUsecPerUnit).toBeCloseTo(55, 9);
+    expect(fit.leastSquaresUsecPerUnit).toBeCloseTo(55, 9);
+  });
+
+  it('rejects an observation without a memory size, and fault fields given alone', () => {
+    expect(CalibrationRequestSchema.safeParse({ observations: [{ latestForkUsec: 1000 }] }).success).toBe(false);
+    expect(CalibrationRequestSchema.safeParse({ observations: [{ usedMemoryBytes: '1GiB', latestForkUsec: 1000 }] }).success).toBe(false);
+    expect(
+      CalibrationRequestSchema.safeParse({ observations: [{ usedMemoryRssBytes: '1GiB', latestForkUsec: 1000, copyOnWriteFaults: 10 }] }).success,
+    ).toBe(false);
+  });
+});
+
+const groundTruth = groundTruthDir();
+
+describe.skipIf(!groundTruth)('calibrate on the ground-truth runs', () => {
+  const result = calibrate(readCalibrationInput(groundTruth!).request);
+  const reference = platformPreset('reference-kvm');
+
+  it('fits the reference VM preset from its own 4 KiB BGSAVE runs', () => {
+    expect(result.fits.fork!.n).toBe(14);
+    // The preset's 58,650 µs/GiB is the median over these runs.
+    expect(Math.abs(result.preset.forkUsecPerGiB / reference.forkUsecPerGiB - 1)).toBeLessThan(0.02);
+    // Fork time varies 3× between identical runs: the line explains little, the median holds.
+    expect(result.fits.fork!.medianAbsPercentError).toBeLessThan(35);
+  });
+
+  it('fits the fault cost to the preset’s 61 µs', () => {
+    expect(result.fits.cowFault!.n).toBe(13);
+    expect(Math.abs(result.preset.cowFaultUsec / reference.cowFaultUsec - 1)).toBeLessThan(0.05);
+    expect(result.fits.cowFault!.r2!).toBeGreaterThan(0.9);
+  });
+
+  it('fits huge-page forks from the THP runs, within 2× of the kernel table’s ratio', () => {
+    expect(result.fits.forkHuge!.n).toBe(3);
+    expect(result.preset.forkUsecPerGiBHuge).toBeGreaterThan(reference.forkUsecPerGiBHuge / 2);
+    expect(result.preset.forkUsecPerGiBHuge).toBeLessThan(reference.forkUsecPerGiBHuge * 2);
+  });
+});
+
+describe('fitSlope', () => {
+  it('reports the residual of each point against the median fit', () => {
+    const fit = fitSlope(
+      [
+        { label: 'a', x: 1, measuredUsec: 110, offsetUsec: 10 },
+        { label: 'b', x: 2, measuredUsec: 230, offsetUsec: 10 },
+      ],
+      'GiB',
+    );
+    expect(fit.medianUsecPerUnit).toBe(105);
+    expect(fit.residuals.map((r) => r.predictedUsec)).toEqual([115, 220]);
+    expect(fit.residuals.map((r) => r.errorPercent)).toEqual([4.55, -4.35]);
+  });
+});
