@@ -14,7 +14,7 @@ import { freePort } from './free-port.js';
 import { engineDistribution } from './ground-truth.js';
 import type { RunSample } from './measured-run.js';
 import { defaultMaxInflight } from './pacing.js';
-import { probeSave, waitForSaveEnd } from './probe.js';
+import { probeSave, rdbBytesPerKey, waitForSaveEnd } from './probe.js';
 import { readProcStat, readSmapsRollup, readThpEnabled, type SmapsRollup } from './proc.js';
 import { RedisServer } from './redis-server.js';
 import { infoNumber, parseInfo, type RedisInfo } from './redis-info.js';
@@ -56,7 +56,7 @@ export interface MeasuredRun {
   fill: FillRecord;
   calibration: {
     per_key_target_us: number;
-    rdb_bytes_per_key: number | null;
+    rdb_bytes_per_key: number;
     method: 'probe' | 'fixed';
     probes: SaveProbe[];
     serialize_cost_us_per_key: number | null;
@@ -154,17 +154,16 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     // Size rdb-key-save-delay so that the save lasts about snapshot_seconds. The probes run
     // under the write load: it competes with the child for the CPUs and slows the save.
     const probes: SaveProbe[] = [];
-    let rdbBytesPerKey: number | null = null;
+    const bytesPerKey = Math.round((await rdbBytesPerKey(redis)) * 10) / 10;
     let delay = scenario.rdb_key_save_delay ?? 0;
     let predictedSec: number | null = null;
     if (scenario.rdb_key_save_delay === null && scenario.probe) {
-      const base = await probeSave(redis, server, liveKeys, 0, scenario.probe_seconds);
+      const probe = (d: number) => probeSave(redis, server, { keys: liveKeys, bytesPerKey, delay: d, maxSec: scenario.probe_seconds });
+      const base = await probe(0);
       probes.push(base);
-      rdbBytesPerKey = base.rdbBytesPerKey;
       let plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
       if (plan.delay !== 0) {
-        const check = await probeSave(redis, server, liveKeys, plan.delay, scenario.probe_seconds);
-        probes.push(check);
+        probes.push(await probe(plan.delay));
         plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
       }
       delay = plan.delay;
@@ -203,7 +202,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
       load,
       baseline: atBgsave,
       intervalMs: scenario.sample_interval_ms,
-      rdbBytesPerKey,
+      rdbBytesPerKey: bytesPerKey,
       watchThp: huge,
       maxSec: scenario.snapshot_seconds * (options.maxSnapshotFactor ?? 10) + 60,
     });
@@ -266,7 +265,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
       fill: fill.record,
       calibration: {
         per_key_target_us: Math.round(((scenario.snapshot_seconds * 1e6) / liveKeys) * 1e4) / 1e4,
-        rdb_bytes_per_key: rdbBytesPerKey,
+        rdb_bytes_per_key: bytesPerKey,
         method: probes.length > 0 ? 'probe' : 'fixed',
         probes: probes.map(({ delay: d, per_key_us, finished }) => ({ delay: d, per_key_us, finished })),
         serialize_cost_us_per_key: probes[0]?.per_key_us ?? null,

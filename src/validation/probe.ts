@@ -1,8 +1,10 @@
 // Probe saves that measure how long the child takes per key, with and without
 // rdb-key-save-delay, so the measured save can be stretched to the scenario's length (as the
-// ground truth's harness did). Progress comes from INFO current_save_keys_processed, which the
-// child reports about once a second (src/rdb.c rdbSaveRio); a probe that is not done within
-// its time is ended early.
+// ground truth's harness did). Progress is read off the growth of the child's temp RDB file:
+// INFO current_save_keys_processed is useless for this, since the child sends it at most once a
+// second and the parent reads it once a second (src/rdb.c, src/server.c), so under load it lags
+// the child by seconds. Keys of a DEBUG POPULATE fill serialize to the same size, so bytes per
+// key come from DUMPing a few of them.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -12,12 +14,15 @@ import { infoNumber, parseInfo } from './redis-info.js';
 import type { SaveProbe } from './save-delay.js';
 
 const POLL_MS = 25;
-/** Two progress reports this far apart give the rate; the child reports once a second. */
-const MIN_SPAN_MS = 900;
+/** Skip the first moments of a probe: fork, and the RDB header. */
+const SETTLE_MS = 200;
+const DUMP_SAMPLE_KEYS = 16;
+/** DUMP payload = value serialization + 2-byte RDB version + 8-byte CRC64 (src/cluster.c). */
+const DUMP_FOOTER_BYTES = 10;
 
 export interface ProbeOutcome extends SaveProbe {
-  /** RDB bytes per key, from the file the probe wrote. */
-  rdbBytesPerKey: number | null;
+  /** Keys whose RDB bytes the probe saw written. */
+  keysSeen: number;
 }
 
 function fileBytes(path: string): number | null {
@@ -28,6 +33,26 @@ function fileBytes(path: string): number | null {
   }
 }
 
+/**
+ * RDB bytes per key: the type byte, the length-prefixed key name, and the value as DUMP
+ * serializes it, averaged over random keys.
+ */
+export async function rdbBytesPerKey(redis: Redis, sample = DUMP_SAMPLE_KEYS): Promise<number> {
+  let total = 0;
+  let n = 0;
+  for (let i = 0; i < sample; i++) {
+    const key = await redis.randomkey();
+    if (key === null) break;
+    const payload = await redis.dumpBuffer(key);
+    if (payload === null) continue;
+    const keyBytes = Buffer.byteLength(key);
+    total += 1 + (keyBytes < 64 ? 1 : keyBytes < 16384 ? 2 : 5) + keyBytes + payload.length - DUMP_FOOTER_BYTES;
+    n++;
+  }
+  if (n === 0) throw new Error('no keys to sample for RDB bytes per key');
+  return total / n;
+}
+
 export async function waitForSaveEnd(redis: Redis, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (infoNumber(parseInfo(await redis.info('persistence')), 'rdb_bgsave_in_progress') !== 0) {
@@ -36,55 +61,46 @@ export async function waitForSaveEnd(redis: Redis, timeoutMs = 30_000): Promise<
   }
 }
 
-export async function probeSave(redis: Redis, server: RedisServer, keys: number, delay: number, maxSec: number): Promise<ProbeOutcome> {
+export interface ProbeOptions {
+  keys: number;
+  bytesPerKey: number;
+  delay: number;
+  maxSec: number;
+}
+
+export async function probeSave(redis: Redis, server: RedisServer, { keys, bytesPerKey, delay, maxSec }: ProbeOptions): Promise<ProbeOutcome> {
   await redis.config('SET', 'rdb-key-save-delay', String(delay));
   const sent = performance.now();
   await redis.bgsave();
   const child = await findForkChild(server);
-  const forkUsec = infoNumber(parseInfo(await redis.info('stats')), 'latest_fork_usec') ?? 0;
-  const savingFrom = sent + forkUsec / 1000;
   const tempFile = join(server.dir, `temp-${child}.rdb`);
-  const reports: Array<{ keys: number; at: number; rdbBytes: number | null }> = [];
+  const points: Array<{ at: number; bytes: number }> = [];
   let finishedAt: number | undefined;
   while (performance.now() - sent < maxSec * 1000) {
-    const info = parseInfo(await redis.info('persistence'));
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const bytes = fileBytes(tempFile);
     const now = performance.now();
-    if (infoNumber(info, 'rdb_bgsave_in_progress') === 0) {
+    if (bytes === null) {
+      // Renamed to dump.rdb: the save is done.
       finishedAt = now;
       break;
     }
-    const processed = infoNumber(info, 'current_save_keys_processed') ?? 0;
-    if (processed > 0 && processed !== reports.at(-1)?.keys) reports.push({ keys: processed, at: now, rdbBytes: fileBytes(tempFile) });
-    const first = reports[0];
-    const last = reports.at(-1);
-    if (first && last && last.keys > first.keys && last.at - first.at >= MIN_SPAN_MS) break;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (now - sent >= SETTLE_MS) points.push({ at: now, bytes });
   }
-  if (finishedAt === undefined) {
-    abortForkChild(server, child);
-    await waitForSaveEnd(redis);
-  }
+  if (finishedAt === undefined) abortForkChild(server, child);
+  await waitForSaveEnd(redis);
   await redis.config('SET', 'rdb-key-save-delay', '0');
 
   if (finishedAt !== undefined) {
-    const rdb = fileBytes(join(server.dir, 'dump.rdb'));
-    return {
-      delay,
-      per_key_us: round(((finishedAt - savingFrom) * 1000) / keys, 3),
-      finished: true,
-      rdbBytesPerKey: rdb === null ? null : round(rdb / keys, 1),
-    };
+    return { delay, per_key_us: round(((finishedAt - sent) * 1000) / keys, 3), finished: true, keysSeen: keys };
   }
-  const first = reports[0];
-  const last = reports.at(-1);
-  if (!first || !last) throw new Error(`probe save with rdb-key-save-delay ${delay} reported no progress within ${maxSec} s`);
-  const perKeyMs = last.keys > first.keys ? (last.at - first.at) / (last.keys - first.keys) : (last.at - savingFrom) / last.keys;
-  return {
-    delay,
-    per_key_us: round(perKeyMs * 1000, 3),
-    finished: false,
-    rdbBytesPerKey: last.rdbBytes === null ? null : round(last.rdbBytes / last.keys, 1),
-  };
+  const first = points[0];
+  const last = points.at(-1);
+  if (!first || !last || last.bytes <= first.bytes) {
+    throw new Error(`probe save with rdb-key-save-delay ${delay} wrote nothing measurable within ${maxSec} s`);
+  }
+  const keysSeen = (last.bytes - first.bytes) / bytesPerKey;
+  return { delay, per_key_us: round(((last.at - first.at) * 1000) / keysSeen, 3), finished: false, keysSeen: Math.round(keysSeen) };
 }
 
 function round(value: number, digits: number): number {
