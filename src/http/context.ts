@@ -1,0 +1,56 @@
+// What every route module gets: the service behind the API, the limits from configuration and
+// the process-wide pieces (metrics registry, OpenAPI document, health state).
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import type { ExampleScenario } from '../schemas/http.js';
+import type { SimulationService } from '../service/simulation-service.js';
+
+/** The part of the configuration the HTTP layer reads. */
+export type HttpConfig = Pick<Config, 'bodyLimitBytes' | 'maxWaitSec' | 'rateLimitPerMin' | 'maxPoints'>;
+
+export interface HttpTuning {
+  /**
+   * Longest wait for any one service call before the request fails with 503, ms.
+   * @defaultValue 5000
+   */
+  serviceTimeoutMs: number;
+  /**
+   * Interval of SSE comment lines that keep proxies from closing an idle stream, ms.
+   * @defaultValue 15000
+   */
+  heartbeatMs: number;
+  /**
+   * Retry-After on 202 answers, seconds.
+   * @defaultValue 1
+   */
+  retryAfterSec: number;
+}
+
+export const DEFAULT_TUNING: HttpTuning = { serviceTimeoutMs: 5000, heartbeatMs: 15_000, retryAfterSec: 1 };
+
+export interface Health {
+  /** True once shutdown has begun: /readyz fails so that load balancers stop sending traffic. */
+  draining(): boolean;
+}
+
+export interface RouteContext {
+  /** Every call bounded by `tuning.serviceTimeoutMs`. */
+  service: SimulationService;
+  config: HttpConfig;
+  tuning: HttpTuning;
+  logger: Logger;
+  registry: Registry;
+  health: Health;
+  examples: readonly ExampleScenario[];
+  /** The generated OpenAPI document. */
+  document: object;
+}
+
+/** A group of routes with their OpenAPI registration next to them. */
+export interface RouteModule {
+  document(registry: OpenAPIRegistry, config: HttpConfig): void;
+  router(context: RouteContext): Router;
+}

@@ -1,0 +1,29 @@
+// The service as routes see it: every call has a deadline, so a Redis that accepts connections
+// but never answers turns into a quick 503 rather than a request that hangs.
+import type { SimulationService } from '../service/simulation-service.js';
+import { withDeadline } from './unavailable.js';
+
+export function withDeadlines(service: SimulationService, timeoutMs: number): SimulationService {
+  const bounded = <T>(what: string, call: () => Promise<T>, ms = timeoutMs) => withDeadline(call(), ms, `simulation service ${what}`);
+  return {
+    submit: (scenario, options) => bounded('submit', () => service.submit(scenario, options)),
+    get: (id) => bounded('get', () => service.get(id)),
+    result: (id) => bounded('result', () => service.result(id)),
+    cancel: (id) => bounded('cancel', () => service.cancel(id)),
+    list: (limit, cursor) => bounded('list', () => service.list(limit, cursor)),
+    waitUntilFinished: (id, ms) => bounded('waitUntilFinished', () => service.waitUntilFinished(id, ms), ms + timeoutMs),
+    subscribe: async (id, listener) => {
+      const subscription = service.subscribe(id, listener);
+      try {
+        return await withDeadline(subscription, timeoutMs, 'simulation service subscribe');
+      } catch (err) {
+        // A subscription that arrives after the deadline must not keep listening.
+        subscription.then((unsubscribe) => unsubscribe()).catch(() => {});
+        throw err;
+      }
+    },
+    ready: () => bounded('ready', () => service.ready()),
+    counts: () => bounded('counts', () => service.counts()),
+    close: () => service.close(),
+  };
+}

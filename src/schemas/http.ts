@@ -1,0 +1,127 @@
+// Schemas that exist only at the HTTP edge: query parameters, headers and the bodies the API
+// wraps around the engine's contract. Limits that come from configuration are parameters of
+// the factories, so the OpenAPI document states the limits the server enforces.
+import { PLATFORM_IDS } from '../engine/platforms.js';
+import { ProblemSchema, SimulationIdSchema, SimulationRecordSchema, SimulationStatusSchema } from './api.js';
+import { SimulationResultSchema } from './result.js';
+import { ScenarioSchema } from './scenario.js';
+import { z } from './zod.js';
+
+export const LIST_LIMIT_MAX = 100;
+export const LIST_LIMIT_DEFAULT = 20;
+/** Fewer points could not hold the first, the last and the peak copy-on-write sample. */
+export const DOWNSAMPLE_MIN_POINTS = 3;
+
+/**
+ * An integer query parameter. zod's coercion renders as `integer | null` in OpenAPI, so the
+ * document gets the bounds spelled out.
+ */
+function integerQuery(min: number, max: number, description: string, example: number) {
+  return z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .openapi({ type: 'integer', minimum: min, maximum: max, description, example });
+}
+
+export const SimulationIdParamsSchema = z.object({ id: SimulationIdSchema });
+
+export function submitQuerySchema(maxWaitSec: number) {
+  return z.object({
+    wait: integerQuery(
+      0,
+      maxWaitSec,
+      `Long poll: wait up to this many seconds (0–${maxWaitSec}) for the simulation to finish. ` +
+        'When it completes in time the answer is 200 with the result inlined; otherwise the usual 202.',
+      10,
+    ).optional(),
+  });
+}
+
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(IDEMPOTENCY_KEY_MAX_LENGTH)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .openapi({
+    // No example: the explorer would fill it in, and the key would then decide the id instead
+    // of the scenario, so the example id of the other operations would not be found.
+    description: `Client-chosen key (1–${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters): a retried POST with the same key returns the same simulation.`,
+  });
+
+/** Node lower-cases header names: this parses them. */
+export const SubmitHeadersSchema = z.object({ 'idempotency-key': IdempotencyKeySchema.optional() });
+/** The same header as clients write it, for the document. */
+export const SubmitHeadersDocSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
+
+export function resultQuerySchema(maxPoints: number) {
+  return z.object({
+    format: z
+      .enum(['json', 'csv'])
+      .default('json')
+      .openapi({ description: 'json: `{ summary, series }`; csv: the series only, one header row of column names.' }),
+    maxPoints: integerQuery(
+      DOWNSAMPLE_MIN_POINTS,
+      maxPoints,
+      `Downsample the series to at most this many points (${DOWNSAMPLE_MIN_POINTS}–${maxPoints}), keeping the first, ` +
+        'the last and the peak copy-on-write sample; faultStallMs is summed over the samples it replaces.',
+      200,
+    ).optional(),
+  });
+}
+
+export const ListQuerySchema = z.object({
+  limit: integerQuery(1, LIST_LIMIT_MAX, `Page size, 1–${LIST_LIMIT_MAX}.`, LIST_LIMIT_DEFAULT).default(LIST_LIMIT_DEFAULT),
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .openapi({ description: 'The `nextCursor` of the previous page; absent for the first page.' }),
+});
+
+export const SimulationWithResultSchema = SimulationRecordSchema.extend({
+  result: SimulationResultSchema.optional().openapi({
+    description: 'Present when the request asked to wait (`?wait=`) and the simulation completed.',
+  }),
+}).openapi('SimulationWithResult');
+
+export const StateConflictProblemSchema = ProblemSchema.extend({
+  simulationStatus: SimulationStatusSchema,
+}).openapi('StateConflictProblem', { description: 'RFC 9457 problem details for a request the simulation’s state forbids.' });
+
+export const PlatformPresetSchema = z
+  .object({
+    id: z.enum(PLATFORM_IDS),
+    label: z.string(),
+    forkUsecPerGiB: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 4 KiB pages, µs.' }),
+    forkUsecPerGiBHuge: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 2 MiB huge pages, µs.' }),
+    forkFixedUsec: z.number().openapi({ description: 'fork() of a process with almost nothing mapped, µs.' }),
+    cowFaultUsec: z.number().openapi({ description: 'One copy-on-write fault that copies a 4 KiB page, µs.' }),
+    source: z.string(),
+  })
+  .openapi('PlatformPreset');
+
+export const ExampleScenarioSchema = z
+  .object({
+    id: z.string().openapi({ description: 'File name without .json.', example: 'cache-small-values' }),
+    scenario: ScenarioSchema,
+  })
+  .openapi('ExampleScenario', { description: 'A scenario ready to POST to /v1/simulations.' });
+
+export const PresetsSchema = z
+  .object({ platforms: z.array(PlatformPresetSchema), examples: z.array(ExampleScenarioSchema) })
+  .openapi('Presets');
+
+export const LivenessSchema = z.object({ status: z.literal('ok') }).openapi('Liveness');
+export const ReadinessSchema = z.object({ status: z.literal('ready') }).openapi('Readiness');
+
+export type SubmitQuery = z.infer<ReturnType<typeof submitQuerySchema>>;
+export type ResultQuery = z.infer<ReturnType<typeof resultQuerySchema>>;
+export type ListQuery = z.infer<typeof ListQuerySchema>;
+export type SimulationWithResult = z.infer<typeof SimulationWithResultSchema>;
+/** Examples are served as written (sizes like "8GiB" intact), so they are scenario input. */
+export type ExampleScenario = z.input<typeof ExampleScenarioSchema>;
