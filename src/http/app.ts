@@ -1,0 +1,82 @@
+// The Express application around a SimulationService. Nothing here listens or reads the
+// environment: the entry files do that, and tests drive the app directly with supertest.
+import cors from 'cors';
+import express from 'express';
+import helmet from 'helmet';
+import { pino, type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Registry } from 'prom-client';
+import type { SimulationService } from '../service/simulation-service.js';
+import { DEFAULT_TUNING, type Health, type HttpConfig, type HttpTuning, type RouteContext } from './context.js';
+import { errorHandler, notFound } from './error-handler.js';
+import { DEFAULT_EXAMPLES_DIR, loadExamples } from './examples.js';
+import { withDeadlines } from './guarded-service.js';
+import { createMetricsRegistry, httpMetrics, registerQueueDepthGauge } from './metrics.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { rateLimiter } from './rate-limit.js';
+import { requestId } from './request-id.js';
+import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
+
+export interface AppDeps {
+  service: SimulationService;
+  config: HttpConfig;
+  /** Request and error log. @defaultValue a silent logger */
+  logger?: Logger;
+  /** Shared with an in-process worker's engine metrics. @defaultValue a new registry with default metrics */
+  registry?: Registry;
+  /** @defaultValue never draining */
+  health?: Health;
+  /** @defaultValue examples/ at the repository root */
+  examplesDir?: string;
+  tuning?: Partial<HttpTuning>;
+}
+
+const EXPOSED_HEADERS = ['Location', 'Content-Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'];
+
+export function createApp(deps: AppDeps): express.Express {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const registry = deps.registry ?? createMetricsRegistry();
+  const tuning = { ...DEFAULT_TUNING, ...deps.tuning };
+  const health = deps.health ?? { draining: () => false };
+  const service = withDeadlines(deps.service, tuning.serviceTimeoutMs);
+  registerQueueDepthGauge(registry, () => service.counts(), tuning.serviceTimeoutMs);
+
+  const context: RouteContext = {
+    service,
+    config: deps.config,
+    tuning,
+    logger,
+    registry,
+    health,
+    examples: loadExamples(deps.examplesDir ?? DEFAULT_EXAMPLES_DIR, logger),
+    document: buildOpenApiDocument(deps.config),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => req.id,
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(httpMetrics(registry));
+  // swagger-ui over plain http breaks when the CSP asks browsers to upgrade its requests.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(cors({ exposedHeaders: EXPOSED_HEADERS }));
+  app.use((_req, res, next) => {
+    // While draining, ask keep-alive clients to reconnect, which takes them to another instance.
+    if (health.draining()) res.set('Connection', 'close');
+    next();
+  });
+
+  for (const routes of OPERATION_ROUTES) app.use(routes.router(context));
+  app.use('/v1', rateLimiter(deps.config.rateLimitPerMin));
+  for (const routes of API_ROUTES) app.use(routes.router(context));
+
+  app.use(notFound());
+  app.use(errorHandler({ bodyLimitBytes: deps.config.bodyLimitBytes, logger }));
+  return app;
+}

@@ -1,0 +1,139 @@
+// /v1/simulations/{id}/events: Server-Sent Events. One `record` event with the state at
+// connection, `progress` and `status` events as they happen, and the stream ends after the
+// `status` event of a finished simulation. Comment lines every heartbeat keep proxies from
+// closing an idle stream; each heartbeat also re-reads the record, so a lost pub/sub message
+// cannot leave a client waiting forever.
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import type { SimulationRecord } from '../../schemas/api.js';
+import type { SimulationEvent } from '../../service/simulation-service.js';
+import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
+import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response, simulationPath } from '../openapi-parts.js';
+import { simulationNotFound } from '../problem.js';
+import { allow, FINISHED, idParam } from './shared.js';
+
+/** Reconnection delay suggested to EventSource clients, ms. */
+const RETRY_MS = 2000;
+
+export function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function router({ service, tuning, logger }: RouteContext): Router {
+  const routes = Router();
+
+  routes
+    .route('/v1/simulations/:id/events')
+    .get(async (req, res) => {
+      const id = idParam(req.params.id);
+      if (!(await service.get(id))) throw simulationNotFound(id);
+
+      let open = true;
+      let unsubscribe: (() => void) | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
+      let last: SimulationRecord | undefined;
+      const early: SimulationEvent[] = [];
+
+      const close = () => {
+        if (!open) return;
+        open = false;
+        clearInterval(heartbeat);
+        unsubscribe?.();
+        res.end();
+      };
+      const send = (event: string, record: SimulationRecord) => {
+        if (!open) return;
+        last = record;
+        res.write(sseEvent(event, record));
+        if (event === 'status' && FINISHED.has(record.status)) close();
+      };
+      const onEvent = (event: SimulationEvent) => {
+        if (last === undefined) early.push(event);
+        else send(event.type, event.record);
+      };
+
+      // Subscribe before reading the state, so no change between the two is missed.
+      unsubscribe = await service.subscribe(id, onEvent);
+      let current: SimulationRecord | undefined;
+      try {
+        current = await service.get(id);
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      if (!current) {
+        unsubscribe();
+        throw simulationNotFound(id);
+      }
+      if (req.socket.destroyed) {
+        // The client left while the state was being read: nobody to stream to.
+        unsubscribe();
+        return;
+      }
+
+      res.status(200).set({
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      });
+      res.flushHeaders();
+      res.on('close', close);
+      res.write(`retry: ${RETRY_MS}\n\n`);
+
+      send('record', current);
+      if (FINISHED.has(current.status)) return send('status', current);
+      for (const event of early) {
+        // Anything older than the state just sent would move the client backwards.
+        if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);
+      }
+      early.length = 0;
+
+      heartbeat = setInterval(() => {
+        if (!open) return;
+        res.write(': heartbeat\n\n');
+        service.get(id).then(
+          (latest) => {
+            if (latest && FINISHED.has(latest.status)) send('status', latest);
+          },
+          (err: unknown) => logger.debug({ err, id }, 'SSE heartbeat could not re-read the simulation'),
+        );
+      }, tuning.heartbeatMs);
+    })
+    .all(allow('GET'));
+
+  return routes;
+}
+
+function document(registry: OpenAPIRegistry, config: HttpConfig): void {
+  const { id, queued, completed } = exampleBodies();
+  const running = { ...queued, status: 'running' as const, progress: 0.5 };
+  registry.registerPath({
+    method: 'get',
+    path: `${simulationPath('{id}')}/events`,
+    operationId: 'streamSimulationEvents',
+    summary: 'Follow a simulation as Server-Sent Events',
+    description:
+      'Events: `record` (the state on connection), `progress` (a Simulation whose progress moved), `status` (a Simulation whose ' +
+      'status changed). The server ends the stream after the `status` event of a finished simulation (completed, failed or cancelled). ' +
+      'A comment line is sent every 15 s while nothing else happens.',
+    tags: ['simulations'],
+    request: { params: idParams() },
+    responses: {
+      200: response(
+        'An event stream; each `data:` line is a Simulation as JSON.',
+        {
+          mediaType: 'text/event-stream',
+          schema: { type: 'string' },
+          example:
+            `retry: ${RETRY_MS}\n\n` + sseEvent('record', queued) + sseEvent('status', running) + sseEvent('progress', running) + sseEvent('status', completed),
+        },
+        {},
+        { rateLimited: true },
+      ),
+      404: notFoundResponse(),
+      ...commonProblemResponses(config.rateLimitPerMin, `${simulationPath(id)}/events`),
+    },
+  });
+}
+
+export const eventsRoutes: RouteModule = { router, document };

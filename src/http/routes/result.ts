@@ -1,0 +1,100 @@
+// /v1/simulations/{id}/result: the summary and series of a completed simulation, as JSON or
+// the series as CSV, optionally downsampled.
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import { seriesToCsv } from '../../cli/csv.js';
+import { resultQuerySchema, StateConflictProblemSchema } from '../../schemas/http.js';
+import { SimulationResultSchema } from '../../schemas/result.js';
+import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
+import { downsampleSeries } from '../downsample.js';
+import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, problemResponse, response, RETRY_AFTER_HEADER_DOC, simulationPath } from '../openapi-parts.js';
+import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
+import { parseQuery } from '../validate.js';
+import { allow, idParam } from './shared.js';
+
+function router({ service, config, tuning }: RouteContext): Router {
+  const routes = Router();
+  const resultQuery = resultQuerySchema(config.maxPoints);
+
+  routes
+    .route('/v1/simulations/:id/result')
+    .get(async (req, res) => {
+      const id = idParam(req.params.id);
+      const query = parseQuery(resultQuery, req);
+      res.locals.query = query;
+      const record = await service.get(id);
+      if (!record) throw simulationNotFound(id);
+      if (record.status !== 'completed') {
+        const pending = record.status === 'queued' || record.status === 'running';
+        throw stateConflict(
+          'SIMULATION_NOT_COMPLETED',
+          `Simulation ${id} is ${record.status}; the result exists once it has completed.`,
+          record.status,
+          pending ? { 'Retry-After': String(tuning.retryAfterSec) } : {},
+        );
+      }
+      const result = await service.result(id);
+      if (!result) {
+        throw new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The result of ${id} has expired; submit the scenario again.` });
+      }
+      const series = query.maxPoints === undefined ? result.series : downsampleSeries(result.series, query.maxPoints);
+      if (query.format === 'csv') {
+        res.type('text/csv; charset=utf-8').attachment(`${id}.csv`).send(seriesToCsv(series));
+        return;
+      }
+      res.json({ summary: result.summary, series });
+    })
+    .all(allow('GET'));
+
+  return routes;
+}
+
+function document(registry: OpenAPIRegistry, config: HttpConfig): void {
+  const { id, result } = exampleBodies();
+  const instance = `${simulationPath(id)}/result`;
+  registry.registerPath({
+    method: 'get',
+    path: `${simulationPath('{id}')}/result`,
+    operationId: 'getSimulationResult',
+    summary: 'Get a completed simulation’s summary and series',
+    description:
+      'The series is columnar: one array per quantity, all of the same length. `?format=csv` gives the series as CSV with a header row ' +
+      `of the column names. \`?maxPoints=\` (3–${config.maxPoints}) thins the series and keeps the peak copy-on-write sample.`,
+    tags: ['simulations'],
+    request: {
+      params: idParams(),
+      query: resultQuerySchema(config.maxPoints),
+    },
+    responses: {
+      200: {
+        ...response('The result.', { schema: SimulationResultSchema, example: result }, {}, { rateLimited: true }),
+        content: {
+          'application/json': { schema: SimulationResultSchema, example: result },
+          'text/csv': { schema: { type: 'string' }, example: seriesToCsv(result.series) },
+        },
+      },
+      400: problemResponse(
+        new HttpProblem({
+          status: 400,
+          code: 'INVALID_PARAMETER',
+          detail: 'Invalid query parameter.',
+          errors: [{ path: 'maxPoints', message: `Too big: expected number to be <=${config.maxPoints}` }],
+        }),
+        instance,
+      ),
+      404: notFoundResponse(),
+      409: problemResponse(
+        stateConflict('SIMULATION_NOT_COMPLETED', `Simulation ${id} is running; the result exists once it has completed.`, 'running'),
+        instance,
+        { schema: StateConflictProblemSchema, headers: { 'Retry-After': RETRY_AFTER_HEADER_DOC }, description: 'Not completed (yet): `simulationStatus` says where it is.' },
+      ),
+      410: problemResponse(
+        new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The result of ${id} has expired; submit the scenario again.` }),
+        instance,
+      ),
+      ...commonProblemResponses(config.rateLimitPerMin, instance),
+    },
+  });
+}
+
+export const resultRoutes: RouteModule = { router, document };

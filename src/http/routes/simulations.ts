@@ -1,0 +1,227 @@
+// /v1/simulations: submit (with optional long poll), read, cancel and list simulations.
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router, type Response } from 'express';
+import { SimulationListSchema, SimulationRecordSchema, type SimulationRecord } from '../../schemas/api.js';
+import {
+  ListQuerySchema,
+  SimulationWithResultSchema,
+  StateConflictProblemSchema,
+  SubmitHeadersDocSchema,
+  SubmitHeadersSchema,
+  submitQuerySchema,
+  LIST_LIMIT_MAX,
+} from '../../schemas/http.js';
+import { ScenarioSchema } from '../../schemas/scenario.js';
+import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
+import { jsonBody } from '../json-body.js';
+import {
+  commonProblemResponses,
+  EXAMPLE_SCENARIO,
+  exampleBodies,
+  idParams,
+  notFoundResponse,
+  LOCATION_HEADER_DOC,
+  problemResponse,
+  response,
+  RETRY_AFTER_HEADER_DOC,
+  simulationPath,
+} from '../openapi-parts.js';
+import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
+import { parseBody, parseHeaders, parseQuery } from '../validate.js';
+import { allow, FINISHED, idParam } from './shared.js';
+
+function accepted(res: Response, record: SimulationRecord, retryAfterSec: number) {
+  res.status(202).location(simulationPath(record.id)).set('Retry-After', String(retryAfterSec)).json(record);
+}
+
+function router({ service, config, tuning }: RouteContext): Router {
+  const routes = Router();
+  const submitQuery = submitQuerySchema(config.maxWaitSec);
+
+  routes
+    .route('/v1/simulations')
+    .post(...jsonBody(config.bodyLimitBytes), async (req, res) => {
+      const query = parseQuery(submitQuery, req);
+      const headers = parseHeaders(SubmitHeadersSchema, req);
+      const scenario = parseBody(ScenarioSchema, req);
+      res.locals.query = query;
+      const { record } = await service.submit(scenario, { idempotencyKey: headers['idempotency-key'] });
+      let current = record;
+      if (query.wait !== undefined && query.wait > 0 && !FINISHED.has(current.status)) {
+        current = (await service.waitUntilFinished(record.id, query.wait * 1000)) ?? current;
+      }
+      if (!FINISHED.has(current.status)) return accepted(res, current, tuning.retryAfterSec);
+      const result = query.wait !== undefined && current.status === 'completed' ? await service.result(current.id) : undefined;
+      res
+        .status(200)
+        .location(simulationPath(current.id))
+        .json(result ? { ...current, result: { summary: result.summary, series: result.series } } : current);
+    })
+    .get(async (req, res) => {
+      const query = parseQuery(ListQuerySchema, req);
+      res.locals.query = query;
+      res.json(await service.list(query.limit, query.cursor));
+    })
+    .all(allow('GET', 'POST'));
+
+  routes
+    .route('/v1/simulations/:id')
+    .get(async (req, res) => {
+      const id = idParam(req.params.id);
+      const record = await service.get(id);
+      if (!record) throw simulationNotFound(id);
+      res.json(record);
+    })
+    .delete(async (req, res) => {
+      const id = idParam(req.params.id);
+      const outcome = await service.cancel(id);
+      if (outcome.ok) {
+        // A running job stops at its next cancel check: 202 until the record says cancelled.
+        res.status(outcome.record.status === 'cancelled' ? 200 : 202).json(outcome.record);
+        return;
+      }
+      if (outcome.reason === 'not-found') throw simulationNotFound(id);
+      const record = await service.get(id);
+      const status = record?.status ?? 'completed';
+      throw stateConflict('SIMULATION_FINISHED', `Simulation ${id} is already ${status}; there is nothing to cancel.`, status);
+    })
+    .all(allow('GET', 'DELETE'));
+
+  return routes;
+}
+
+function document(registry: OpenAPIRegistry, config: HttpConfig): void {
+  const { id, queued, completed, result } = exampleBodies();
+  const path = simulationPath('{id}');
+  const common = commonProblemResponses(config.rateLimitPerMin, '/v1/simulations');
+  const notFound = notFoundResponse();
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/simulations',
+    operationId: 'createSimulation',
+    summary: 'Submit a scenario',
+    description:
+      'Queues the scenario and answers 202 with a Location to poll. The id is a hash of the scenario as parsed (defaults filled in), ' +
+      'so submitting the same scenario again returns the same simulation: 202 while it is queued or running, 200 once it has finished. ' +
+      'With an Idempotency-Key the key decides the id instead. With `?wait=N` the request waits up to N seconds and answers 200 ' +
+      `with the result inlined when the simulation completes in time. The body may be at most ${config.bodyLimitBytes} bytes.`,
+    tags: ['simulations'],
+    request: {
+      query: submitQuerySchema(config.maxWaitSec),
+      headers: SubmitHeadersDocSchema,
+      body: {
+        required: true,
+        description: `A scenario, at most ${config.bodyLimitBytes} bytes of JSON.`,
+        content: { 'application/json': { schema: ScenarioSchema, example: EXAMPLE_SCENARIO } },
+      },
+    },
+    responses: {
+      200: response(
+        'The simulation has finished (an earlier submission of the same scenario, or `?wait=` and it finished in time). ' +
+          '`result` is present when `?wait=` was given and the simulation completed.',
+        { schema: SimulationWithResultSchema, example: { ...completed, result } },
+        { Location: LOCATION_HEADER_DOC },
+        { rateLimited: true },
+      ),
+      202: response(
+        'Queued or running; poll the Location, follow its events, or submit again with `?wait=`.',
+        { schema: SimulationRecordSchema, example: queued },
+        { Location: LOCATION_HEADER_DOC, 'Retry-After': RETRY_AFTER_HEADER_DOC },
+        { rateLimited: true },
+      ),
+      400: problemResponse(
+        new HttpProblem({ status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' }),
+        '/v1/simulations',
+        { description: 'The body is not JSON (MALFORMED_JSON) or a query parameter or header is invalid (INVALID_PARAMETER).' },
+      ),
+      413: problemResponse(
+        new HttpProblem({
+          status: 413,
+          code: 'BODY_TOO_LARGE',
+          detail: `The request body exceeds the limit of ${config.bodyLimitBytes} bytes.`,
+        }),
+        '/v1/simulations',
+      ),
+      415: problemResponse(
+        new HttpProblem({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the scenario as application/json, not text/plain.' }),
+        '/v1/simulations',
+      ),
+      422: problemResponse(
+        new HttpProblem({
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          detail: 'The scenario does not satisfy the schema.',
+          errors: [{ path: 'dataset.valueBytes', message: 'must be a whole number of bytes from 1 B to 512.00 MiB, got 1073741824' }],
+        }),
+        '/v1/simulations',
+        { description: 'The scenario violates the schema; `errors` names each field and its limit.' },
+      ),
+      ...common,
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/simulations',
+    operationId: 'listSimulations',
+    summary: 'List recent simulations',
+    description: `Newest first, ${LIST_LIMIT_MAX} at most per page; pass \`nextCursor\` back as \`cursor\` for the next page.`,
+    tags: ['simulations'],
+    request: { query: ListQuerySchema },
+    responses: {
+      200: response('A page of simulations.', { schema: SimulationListSchema, example: { items: [completed], nextCursor: null } }, {}, { rateLimited: true }),
+      400: problemResponse(
+        new HttpProblem({
+          status: 400,
+          code: 'INVALID_PARAMETER',
+          detail: 'Invalid query parameter.',
+          errors: [{ path: 'limit', message: `Too big: expected number to be <=${LIST_LIMIT_MAX}` }],
+        }),
+        '/v1/simulations',
+        { description: `limit outside 1–${LIST_LIMIT_MAX}, or a cursor this server did not hand out.` },
+      ),
+      ...common,
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path,
+    operationId: 'getSimulation',
+    summary: 'Get a simulation’s state',
+    description: 'Status, progress (0–1) and, once completed, the summary. The example id is the example scenario’s.',
+    tags: ['simulations'],
+    request: { params: idParams() },
+    responses: {
+      200: response('The simulation.', { schema: SimulationRecordSchema, example: completed }, {}, { rateLimited: true }),
+      404: notFound,
+      ...common,
+    },
+  });
+
+  registry.registerPath({
+    method: 'delete',
+    path,
+    operationId: 'cancelSimulation',
+    summary: 'Cancel a queued or running simulation',
+    description:
+      'A queued simulation is cancelled at once (200). A running one stops at the engine’s next cancel check: 202, ' +
+      'and the record turns cancelled shortly after. A finished simulation cannot be cancelled (409).',
+    tags: ['simulations'],
+    request: { params: idParams() },
+    responses: {
+      200: response('Cancelled.', { schema: SimulationRecordSchema, example: { ...queued, status: 'cancelled', finishedAt: completed.finishedAt } }, {}, { rateLimited: true }),
+      202: response('Running; it stops at the next cancel check.', { schema: SimulationRecordSchema, example: { ...queued, status: 'running', progress: 0.4 } }, {}, { rateLimited: true }),
+      404: notFound,
+      409: problemResponse(
+        stateConflict('SIMULATION_FINISHED', `Simulation ${id} is already completed; there is nothing to cancel.`, 'completed'),
+        path.replace('{id}', id),
+        { schema: StateConflictProblemSchema },
+      ),
+      ...common,
+    },
+  });
+}
+
+export const simulationRoutes: RouteModule = { router, document };
