@@ -1,0 +1,173 @@
+// A SimulationService without Redis, for HTTP contract tests: it stands in for the queue and
+// the worker, running simulate() in this process. Ids come from the same job-id functions as
+// the BullMQ service, so the HTTP layer sees the same ids for the same scenarios.
+import { EventEmitter } from 'node:events';
+import { EngineError } from '../../src/engine/errors.js';
+import { simulate } from '../../src/engine/simulate.js';
+import { idempotencyId, simulationId } from '../../src/queue/job-id.js';
+import type { SimulationList, SimulationRecord } from '../../src/schemas/api.js';
+import type { SimulationResult } from '../../src/schemas/result.js';
+import type { Scenario } from '../../src/schemas/scenario.js';
+import type { CancelOutcome, SimulationEvent, SimulationService, SubmitOptions } from '../../src/service/simulation-service.js';
+
+interface Entry {
+  record: SimulationRecord;
+  scenario: Scenario;
+  result?: SimulationResult;
+  cancelRequested: boolean;
+}
+
+export interface InMemoryServiceOptions {
+  /** Run each submission on the next turn of the event loop; false leaves them queued until run(). @defaultValue true */
+  autoRun?: boolean;
+}
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+export class InMemorySimulationService implements SimulationService {
+  readonly #entries = new Map<string, Entry>();
+  readonly #events = new EventEmitter().setMaxListeners(0);
+  readonly #autoRun: boolean;
+  #clock = Date.parse('2026-01-01T00:00:00.000Z');
+  isReady = true;
+  submissions = 0;
+
+  constructor(options: InMemoryServiceOptions = {}) {
+    this.#autoRun = options.autoRun ?? true;
+  }
+
+  async submit(scenario: Scenario, options: SubmitOptions = {}) {
+    this.submissions++;
+    const id = options.idempotencyKey === undefined ? simulationId(scenario) : idempotencyId(options.idempotencyKey);
+    const known = this.#entries.get(id);
+    if (known) return { record: known.record, created: false };
+    const links = { self: `/v1/simulations/${id}`, result: `/v1/simulations/${id}/result`, events: `/v1/simulations/${id}/events` };
+    const record: SimulationRecord = { id, status: 'queued', progress: 0, createdAt: this.#now(), finishedAt: null, links };
+    this.#entries.set(id, { record, scenario, cancelRequested: false });
+    if (this.#autoRun) setImmediate(() => this.run(id));
+    return { record, created: true };
+  }
+
+  /** Moves a queued simulation to running without finishing it. */
+  start(id: string): void {
+    this.#update(id, { status: 'running' }, 'status');
+  }
+
+  /** Runs a queued (or started) simulation to its end, synchronously. */
+  run(id: string): void {
+    const entry = this.#entries.get(id);
+    if (!entry || FINISHED.has(entry.record.status)) return;
+    if (entry.record.status === 'queued') this.start(id);
+    let lastReported = 0;
+    try {
+      const result = simulate(entry.scenario, {
+        onProgress: (fraction) => {
+          if (fraction - lastReported < 0.25 && fraction < 1) return;
+          lastReported = fraction;
+          this.#update(id, { progress: fraction }, 'progress');
+        },
+        shouldCancel: () => entry.cancelRequested,
+      });
+      entry.result = result;
+      this.#update(id, { status: 'completed', progress: 1, finishedAt: this.#now(), summary: result.summary }, 'status');
+    } catch (err) {
+      if (err instanceof EngineError && err.code === 'CANCELLED') {
+        this.#update(id, { status: 'cancelled', finishedAt: this.#now() }, 'status');
+      } else {
+        const error = err instanceof EngineError ? { code: err.code, message: err.message } : { code: 'ENGINE_FAILED', message: String(err) };
+        this.#update(id, { status: 'failed', finishedAt: this.#now(), error }, 'status');
+      }
+    }
+  }
+
+  async get(id: string) {
+    return this.#entries.get(id)?.record;
+  }
+
+  async result(id: string) {
+    return this.#entries.get(id)?.result;
+  }
+
+  /** Forgets a stored result, as the result TTL would. */
+  expireResult(id: string): void {
+    const entry = this.#entries.get(id);
+    if (entry) delete entry.result;
+  }
+
+  async cancel(id: string): Promise<CancelOutcome> {
+    const entry = this.#entries.get(id);
+    if (!entry) return { ok: false, reason: 'not-found' };
+    if (FINISHED.has(entry.record.status)) return { ok: false, reason: 'finished' };
+    if (entry.record.status === 'queued') {
+      return { ok: true, record: this.#update(id, { status: 'cancelled', finishedAt: this.#now() }, 'status') };
+    }
+    entry.cancelRequested = true;
+    return { ok: true, record: entry.record };
+  }
+
+  async list(limit: number, cursor?: string): Promise<SimulationList> {
+    const newestFirst = [...this.#entries.values()].map((e) => e.record).reverse();
+    const after = cursor === undefined ? -1 : newestFirst.findIndex((r) => r.id === cursor);
+    // The BullMQ service's InvalidCursorError carries the same code.
+    if (cursor !== undefined && after === -1) throw Object.assign(new Error('cursor is not one returned as nextCursor'), { code: 'INVALID_CURSOR' });
+    const start = after + 1;
+    const items = newestFirst.slice(start, start + limit);
+    const more = start + limit < newestFirst.length;
+    return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+  }
+
+  async waitUntilFinished(id: string, timeoutMs: number) {
+    const entry = this.#entries.get(id);
+    if (!entry || FINISHED.has(entry.record.status)) return entry?.record;
+    return new Promise<SimulationRecord>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#events.off(id, onEvent);
+        resolve(this.#entries.get(id)!.record);
+      };
+      const onEvent = (event: SimulationEvent) => {
+        if (FINISHED.has(event.record.status)) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#events.on(id, onEvent);
+    });
+  }
+
+  async subscribe(id: string, listener: (event: SimulationEvent) => void) {
+    this.#events.on(id, listener);
+    return () => {
+      this.#events.off(id, listener);
+    };
+  }
+
+  listenerCount(id: string): number {
+    return this.#events.listenerCount(id);
+  }
+
+  async ready() {
+    return this.isReady;
+  }
+
+  async counts() {
+    const counts: Record<string, number> = { waiting: 0, active: 0, completed: 0, failed: 0 };
+    const state = { queued: 'waiting', running: 'active', completed: 'completed', failed: 'failed', cancelled: 'failed' } as const;
+    for (const { record } of this.#entries.values()) counts[state[record.status]]!++;
+    return counts;
+  }
+
+  async close() {
+    this.#events.removeAllListeners();
+  }
+
+  #now(): string {
+    this.#clock += 10;
+    return new Date(this.#clock).toISOString();
+  }
+
+  #update(id: string, change: Partial<SimulationRecord>, type: SimulationEvent['type']): SimulationRecord {
+    const entry = this.#entries.get(id)!;
+    entry.record = { ...entry.record, ...change };
+    this.#events.emit(id, { type, record: entry.record });
+    return entry.record;
+  }
+}
