@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { renderCalibration } from './calibration-report.js';
+import { calibrate } from './calibrate.js';
+import { CalibrationRequestSchema } from '../schemas/calibration.js';
+import { percent, renderMarkdown, renderTable, type TableRow } from './report.js';
+import type { RunScore } from './score.js';
+
+const MiB = 2 ** 20;
+const score = (peakError: number, writeless = false): RunScore => ({
+  name: 'x',
+  writeless,
+  peakMeasuredBytes: 100 * MiB,
+  peakSimulatedBytes: 100 * MiB * (1 + peakError),
+  peakError,
+  quarters: [0.01, -0.02, 0.03, 0.2].map((error, i) => ({ tSec: i, measuredBytes: 1, simulatedBytes: 1, error })),
+  forkMeasuredUsec: 20_000,
+  forkSimulatedUsec: 15_500,
+  forkError: -0.225,
+  withinTolerance: Math.abs(peakError) <= 0.15,
+});
+const row = (name: string, s: RunScore): TableRow => ({
+  name,
+  usedMemoryBytes: 256 * MiB,
+  valueBytes: 100,
+  distribution: 'zipf(0.99)',
+  thp: 'never',
+  fragmentationRatio: 1.061,
+  writeRateTarget: 5000,
+  writeRateAchieved: 4677.4,
+  snapshotTargetSec: 5,
+  snapshotSec: 6.14,
+  score: s,
+});
+
+describe('validation table', () => {
+  it('formats signed percentages', () => {
+    expect(percent(0.0171)).toBe('+1.7%');
+    expect(percent(-0.5)).toBe('-50.0%');
+  });
+
+  it('renders one row per scenario with measured vs simulated CoW and fork', () => {
+    const lines = renderTable([row('q-zipf', score(0.017)), row('bad', score(-0.2))]).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toBe(
+      '| q-zipf | 256 | 100 | zipf(0.99) | never | 1.06 | 5000 → 4677 | 5 → 6.1 | 100.0 | 101.7 | +1.7% | +1.0% · -2.0% · +3.0% · +20.0% | 20.0 | 15.5 | -22.5% | yes |',
+    );
+    expect(lines[3]).toMatch(/\| -20\.0% \|.*\| \*\*no\*\* \|$/);
+  });
+
+  it('marks errors of runs without writes as shares of used memory, and lists failures', () => {
+    const md = renderMarkdown([row('noload', score(0.001, true))], {
+      host: { kernel: '6.18', cpus: 2, mem_total_bytes: 24 * 2 ** 30, loadavg_at_start: [1, 2, 3] },
+      platform: 'reference-kvm',
+      command: 'npx forkcast validate --quick',
+      generatedAt: '2026-11-26 01:33 UTC',
+      failures: [{ name: 'thp-x', error: 'redis-server exited\nbind: in use' }],
+    });
+    expect(md).toContain('+0.1% of used');
+    expect(md).toContain('Reproduce: `npx forkcast validate --quick`');
+    expect(md).toContain('- thp-x: redis-server exited bind: in use');
+  });
+});
+
+describe('calibration report', () => {
+  it('prints the preset, the scenario override and each fit with its residuals', () => {
+    const result = calibrate(
+      CalibrationRequestSchema.parse({
+        observations: [
+          { label: 'one', usedMemoryRssBytes: 2 ** 30, latestForkUsec: 50_240 },
+          { label: 'two', usedMemoryRssBytes: 2 ** 31, latestForkUsec: 100_240 },
+        ],
+      }),
+    );
+    const text = renderCalibration(result);
+    expect(text).toContain('"forkUsecPerGiB": 50000');
+    expect(text).toContain('"kernel": {"forkUsecPerGiB":50000,');
+    expect(text).toContain('| one | 1.000 | 50,240 | 50,240 | +0.0% |  |');
+    expect(text).toContain('Not fitted (no data), derived:');
+  });
+});
