@@ -114,7 +114,8 @@ try {
   await redis.stop();
   // Bounded in time: a connection that outlives the cleanup must not keep the bench alive.
   setTimeout(() => {
-    console.error('bench: handles still open 5 s after cleanup; exiting');
+    const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().map((h) => h.constructor.name);
+    console.error(`bench: handles still open 5 s after cleanup (${handles.join(', ')}); exiting`);
     process.exit(process.exitCode ?? 0);
   }, 5000).unref();
 }
