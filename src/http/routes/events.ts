@@ -79,15 +79,7 @@ function router({ service, tuning, logger }: RouteContext): Router {
       res.flushHeaders();
       res.on('close', close);
       res.write(`retry: ${RETRY_MS}\n\n`);
-
-      send('record', current);
-      if (FINISHED.has(current.status)) return send('status', current);
-      for (const event of early) {
-        // Anything older than the state just sent would move the client backwards.
-        if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);
-      }
-      early.length = 0;
-
+      // Started before anything is sent, so that every way the stream ends clears it.
       heartbeat = setInterval(() => {
         if (!open) return;
         res.write(': heartbeat\n\n');
@@ -98,6 +90,14 @@ function router({ service, tuning, logger }: RouteContext): Router {
           (err: unknown) => logger.debug({ err, id }, 'SSE heartbeat could not re-read the simulation'),
         );
       }, tuning.heartbeatMs);
+
+      send('record', current);
+      if (FINISHED.has(current.status)) return send('status', current);
+      for (const event of early) {
+        // Anything older than the state just sent would move the client backwards.
+        if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);
+      }
+      early.length = 0;
     })
     .all(allow('GET'));
 
