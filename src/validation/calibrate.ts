@@ -8,6 +8,7 @@
 // was measured), fitted the same way from runs on 4 KiB pages. Pure: no I/O.
 import { platformPreset, type PlatformPreset } from '../engine/platforms.js';
 import type { CalibrationObservation, CalibrationRequest, CalibrationResult, LineFit } from '../schemas/calibration.js';
+import { round } from './numbers.js';
 
 const GiB = 2 ** 30;
 /** Runs with fewer parent faults say little about a fault's cost (a no-write run has ~150). */
@@ -167,7 +168,3 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
   };
 }
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

@@ -21,12 +21,19 @@ export class CleanupStack {
     return this.entries.filter((e) => !e.done).length;
   }
 
-  /** Runs every pending entry, newest first; a failure does not stop the others. Returns the failures. */
-  async runAll(): Promise<string[]> {
-    const failures: string[] = [];
+  /** Pending entries, newest first, each marked done as it is handed out. */
+  private *takePending(): Generator<Entry> {
     for (const entry of [...this.entries].reverse()) {
       if (entry.done) continue;
       entry.done = true;
+      yield entry;
+    }
+  }
+
+  /** Runs every pending entry, newest first; a failure does not stop the others. Returns the failures. */
+  async runAll(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const entry of this.takePending()) {
       try {
         await entry.run();
       } catch (err) {
@@ -43,9 +50,7 @@ export class CleanupStack {
 
   runAllSync(): string[] {
     const failures: string[] = [];
-    for (const entry of [...this.entries].reverse()) {
-      if (entry.done) continue;
-      entry.done = true;
+    for (const entry of this.takePending()) {
       try {
         entry.runSync();
       } catch (err) {

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import { keysForUsedMemory } from '../engine/layout.js';
 import { Rng } from '../engine/rng.js';
+import { round } from './numbers.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 
 const DELETE_BATCH = 10_000;
@@ -118,7 +119,3 @@ export async function fillDataset(redis: Redis, options: FillOptions): Promise<F
   };
 }
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

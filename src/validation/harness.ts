@@ -2,12 +2,13 @@
 // to size rdb-key-save-delay, a paced write load, then BGSAVE sampled every ~100 ms until the
 // child exits. Returns the run in the ground-truth shape. Whatever it starts or changes — the
 // server, its BGSAVE child, the temp dir, the THP switch — is undone on every way out.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { CleanupStack, guardProcess } from './cleanup.js';
 import { hostFacts, thpVmstat, type HostFacts } from './environment.js';
+import { fileBytes } from './files.js';
 import { fillDataset, keysForDataset, type FillRecord } from './fill.js';
 import { findForkChild } from './fork-child.js';
 import { freePort } from './free-port.js';
@@ -16,15 +17,15 @@ import type { RunSample } from './measured-run.js';
 import { defaultMaxInflight } from './pacing.js';
 import { probeSave, rdbBytesPerKey, waitForSaveEnd } from './probe.js';
 import { readProcStat, readSmapsRollup, readThpEnabled, type SmapsRollup } from './proc.js';
-import { RedisServer } from './redis-server.js';
 import { infoNumber, parseInfo, type RedisInfo } from './redis-info.js';
+import { RedisServer } from './redis-server.js';
 import { sampleSnapshot } from './sampler.js';
 import { planDelay, type SaveProbe } from './save-delay.js';
 import type { ValidationScenario } from './scenario-file.js';
 import { summarize, type RunSummary } from './summary.js';
 import { readThp, setThpFor } from './thp.js';
-import { WriteLoad } from './writer.js';
 import type { WriterCounts } from './writer-protocol.js';
+import { WriteLoad } from './writer.js';
 
 export interface MeasureOptions {
   /** Port for the server; a free one when absent. */
@@ -215,13 +216,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     const processThp = readThpEnabled(server.pid);
     log(`child lived ${snapshotSec.toFixed(2)} s; ${sampling.countsAtExit.acked - atBgsave.acked} writes acknowledged meanwhile`);
 
-    const rdbFileBytes = (() => {
-      try {
-        return statSync(join(dir, 'dump.rdb')).size;
-      } catch {
-        return null;
-      }
-    })();
+    const rdbFileBytes = fileBytes(join(dir, 'dump.rdb'));
     const summary = summarize({
       keys: liveKeys,
       forkUsec,

@@ -5,12 +5,13 @@
 // second and the parent reads it once a second (src/rdb.c, src/server.c), so under load it lags
 // the child by seconds. Keys of a DEBUG POPULATE fill serialize to the same size, so bytes per
 // key come from DUMPing a few of them.
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { fileBytes } from './files.js';
 import { abortForkChild, findForkChild } from './fork-child.js';
-import type { RedisServer } from './redis-server.js';
+import { round } from './numbers.js';
 import { infoNumber, parseInfo } from './redis-info.js';
+import type { RedisServer } from './redis-server.js';
 import type { SaveProbe } from './save-delay.js';
 
 const POLL_MS = 25;
@@ -25,13 +26,6 @@ export interface ProbeOutcome extends SaveProbe {
   keysSeen: number;
 }
 
-function fileBytes(path: string): number | null {
-  try {
-    return statSync(path).size;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * RDB bytes per key: the type byte, the length-prefixed key name, and the value as DUMP
@@ -103,7 +97,3 @@ export async function probeSave(redis: Redis, server: RedisServer, { keys, bytes
   return { delay, per_key_us: round(((last.at - first.at) * 1000) / keysSeen, 3), finished: false, keysSeen: Math.round(keysSeen) };
 }
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

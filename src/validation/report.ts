@@ -3,6 +3,7 @@
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import type { MeasuredRun } from './harness.js';
+import { round } from './numbers.js';
 import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from './score.js';
 
 const MiB = 2 ** 20;
@@ -47,10 +48,6 @@ export function buildReport(run: MeasuredRun, scenario: Scenario, result: Simula
   };
 }
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
 
 export function percent(x: number): string {
   return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;

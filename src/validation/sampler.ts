@@ -2,16 +2,17 @@
 // copy-on-write truth), the parent's RSS and faults, INFO's own view, the RDB file's growth and
 // the write counters; a 5 ms watcher notes the moment the child exits. Two samples after the
 // exit (child fields null) close the series, as in the ground truth.
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { fileBytes } from './files.js';
 import type { RunSample } from './measured-run.js';
+import { round } from './numbers.js';
 import { isRunning, readProcStat, readSmapsRollup, type ProcStat } from './proc.js';
-import type { RedisServer } from './redis-server.js';
 import { infoNumber, parseInfo } from './redis-info.js';
+import type { RedisServer } from './redis-server.js';
 import { readThp } from './thp.js';
-import type { WriteLoad } from './writer.js';
 import type { WriterCounts } from './writer-protocol.js';
+import type { WriteLoad } from './writer.js';
 
 const EXIT_WATCH_MS = 5;
 const SAMPLES_AFTER_EXIT = 2;
@@ -46,15 +47,7 @@ export interface Sampling {
 
 const ZERO_COUNTS: WriterCounts = { sent: 0, acked: 0, errors: 0, dropped: 0, distinctAll: 0, sentWindow: 0, distinctWindow: 0, maxInflightSeen: 0 };
 
-function fileBytes(path: string): number | null {
-  try {
-    return statSync(path).size;
-  } catch {
-    return null;
-  }
-}
 
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export async function sampleSnapshot(options: SamplerOptions): Promise<Sampling> {
   const { redis, server, childPid, startedAt, load, baseline } = options;

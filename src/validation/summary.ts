@@ -2,9 +2,9 @@
 // CoW (max child Private_Dirty), achieved write rate, distinct keys, parent faults and CPU.
 // Pure: everything it needs is handed in.
 import type { RunSample } from './measured-run.js';
-import type { ProcStat } from './proc.js';
+import { round } from './numbers.js';
+import type { ProcStat, SmapsRollup } from './proc.js';
 import { infoNumber, type RedisInfo } from './redis-info.js';
-import type { SmapsRollup } from './proc.js';
 import type { WriterCounts } from './writer-protocol.js';
 
 export interface SummaryInput {
@@ -28,7 +28,6 @@ export interface SummaryInput {
   thpVmstatDelta: Record<string, number>;
 }
 
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 const ratio = (a: number, b: number, digits: number) => (b > 0 ? round(a / b, digits) : null);
 
 export function summarize(input: SummaryInput) {
