@@ -57,7 +57,7 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: byteCount(1024, 64 * MiB).default(MiB),
   MAX_WAIT_SEC: int(0, 600).default(60),
   RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
-  MAX_POINTS: int(2, 100_000).default(100_000),
+  MAX_POINTS: int(3, 100_000).default(100_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

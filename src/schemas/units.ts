@@ -41,7 +41,12 @@ export function formatBytes(bytes: number): string {
 export function byteSize(min: number, max: number) {
   const limits = `${formatBytes(min)} to ${formatBytes(max)}`;
   return z
-    .union([z.number(), z.string()])
+    .union([z.number(), z.string()], {
+      error: (issue) =>
+        issue.input === undefined
+          ? `required: a byte count or a size such as "16GiB" (${limits})`
+          : `expected a byte count or a size such as "16GiB", got ${typeof issue.input}`,
+    })
     .transform((raw, ctx) => {
       const bytes = typeof raw === 'number' ? raw : parseByteSize(raw);
       if (bytes === undefined || !Number.isFinite(bytes)) {
