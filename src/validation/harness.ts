@@ -132,6 +132,28 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     log(`filled ${liveKeys} keys in ${fill.record.seconds} s, mem_fragmentation_ratio ${fill.record.mem_fragmentation_ratio}`);
     await redis.call('MEMORY', 'PURGE');
 
+    // Size rdb-key-save-delay so that the save lasts about snapshot_seconds. The probes run
+    // before the write load: writes during a probe's life would be copied, and on THP split
+    // the parent's huge pages before the measured fork. Under the load the save then runs
+    // longer than planned; the engine is fed the measured length.
+    const probes: SaveProbe[] = [];
+    const bytesPerKey = Math.round((await rdbBytesPerKey(redis)) * 10) / 10;
+    let delay = scenario.rdb_key_save_delay ?? 0;
+    let predictedSec: number | null = null;
+    if (scenario.rdb_key_save_delay === null && scenario.probe) {
+      const probe = (d: number) => probeSave(redis, server, { keys: liveKeys, bytesPerKey, delay: d, maxSec: scenario.probe_seconds });
+      const base = await probe(0);
+      probes.push(base);
+      let plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
+      if (plan.delay !== 0) {
+        probes.push(await probe(plan.delay));
+        plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
+      }
+      delay = plan.delay;
+      predictedSec = plan.predictedSec;
+      log(`probe: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${delay} → ~${plan.predictedSec.toFixed(1)} s`);
+    }
+
     const maxInflight = scenario.max_inflight ?? defaultMaxInflight(scenario.value_bytes);
     let load: WriteLoad | undefined;
     if (scenario.write_rate > 0) {
@@ -150,26 +172,6 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
       });
       const stopLoad = async () => void (await load!.stop());
       cleanup.add('stop the write load', stopLoad, () => undefined);
-    }
-
-    // Size rdb-key-save-delay so that the save lasts about snapshot_seconds. The probes run
-    // under the write load: it competes with the child for the CPUs and slows the save.
-    const probes: SaveProbe[] = [];
-    const bytesPerKey = Math.round((await rdbBytesPerKey(redis)) * 10) / 10;
-    let delay = scenario.rdb_key_save_delay ?? 0;
-    let predictedSec: number | null = null;
-    if (scenario.rdb_key_save_delay === null && scenario.probe) {
-      const probe = (d: number) => probeSave(redis, server, { keys: liveKeys, bytesPerKey, delay: d, maxSec: scenario.probe_seconds });
-      const base = await probe(0);
-      probes.push(base);
-      let plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
-      if (plan.delay !== 0) {
-        probes.push(await probe(plan.delay));
-        plan = planDelay(liveKeys, scenario.snapshot_seconds, probes);
-      }
-      delay = plan.delay;
-      predictedSec = plan.predictedSec;
-      log(`probe: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${delay} → ~${plan.predictedSec.toFixed(1)} s`);
     }
 
     const warmupStart = load?.counts() ?? ZERO;
