@@ -24,6 +24,7 @@ const row = (name: string, s: RunScore): TableRow => ({
   valueBytes: 100,
   distribution: 'zipf(0.99)',
   thp: 'never',
+  hugePageCoverage: 0,
   fragmentationRatio: 1.061,
   writeRateTarget: 5000,
   writeRateAchieved: 4677.4,
@@ -45,6 +46,7 @@ describe('validation table', () => {
       '| q-zipf | 256 | 100 | zipf(0.99) | never | 1.06 | 5000 → 4677 | 5 → 6.1 | 100.0 | 101.7 | +1.7% | +1.0% · -2.0% · +3.0% · +20.0% | 20.0 | 15.5 | -22.5% | yes |',
     );
     expect(lines[3]).toMatch(/\| -20\.0% \|.*\| \*\*no\*\* \|$/);
+    expect(renderTable([{ ...row('thp', score(0)), thp: 'always', hugePageCoverage: 0.944 }])).toContain('| always (94%) |');
   });
 
   it('marks errors of runs without writes as shares of used memory, and lists failures', () => {

@@ -59,6 +59,8 @@ export interface TableRow {
   valueBytes: number;
   distribution: string;
   thp: string;
+  /** Share of the parent's anonymous memory on huge pages at the fork. */
+  hugePageCoverage: number | null;
   fragmentationRatio: number | null;
   writeRateTarget: number;
   writeRateAchieved: number;
@@ -75,6 +77,7 @@ export function tableRow(report: ValidationReport, score: RunScore): TableRow {
     valueBytes: report.scenario.value_bytes,
     distribution: d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type,
     thp: report.scenario.thp,
+    hugePageCoverage: report.summary.prefork_thp_coverage,
     fragmentationRatio: report.summary.prefork_mem_fragmentation_ratio,
     writeRateTarget: report.summary.write_rate_target,
     writeRateAchieved: report.summary.write_rate_achieved,
@@ -89,7 +92,7 @@ const HEADER = [
   'used MiB',
   'value B',
   'writes',
-  'THP',
+  'THP (huge at fork)',
   'frag',
   'SET/s target → achieved',
   'snapshot s target → real',
@@ -114,7 +117,7 @@ export function renderTable(rows: TableRow[]): string {
         (r.usedMemoryBytes / MiB).toFixed(0),
         String(r.valueBytes),
         r.distribution,
-        r.thp,
+        r.thp === 'always' && r.hugePageCoverage !== null ? `always (${Math.round(100 * r.hugePageCoverage)}%)` : r.thp,
         r.fragmentationRatio === null ? 'n/a' : r.fragmentationRatio.toFixed(2),
         `${r.writeRateTarget} → ${Math.round(r.writeRateAchieved)}`,
         `${r.snapshotTargetSec} → ${r.snapshotSec.toFixed(1)}`,
