@@ -67,6 +67,12 @@ const SIGNAL_NUMBERS: Record<(typeof SIGNALS)[number], number> = { SIGHUP: 1, SI
 /** How long the orderly undo may take after a signal before the synchronous one takes over. */
 const SIGNAL_CLEANUP_MS = 15_000;
 let handlers: Map<string, (...args: unknown[]) => void> | undefined;
+let signalled: string | undefined;
+
+/** The signal that is ending this process, if one arrived: start nothing new. */
+export function interruptedBy(): string | undefined {
+  return signalled;
+}
 
 function onExit(): void {
   for (const stack of guarded) stack.runAllSync();
@@ -76,6 +82,7 @@ function install(): void {
   handlers = new Map();
   for (const signal of SIGNALS) {
     const handler = () => {
+      signalled = signal;
       process.stderr.write(`\nforkcast: ${signal} received, stopping the redis-server it started and restoring what it changed\n`);
       const stacks = [...guarded];
       const timer = setTimeout(() => {

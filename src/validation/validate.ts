@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulate } from '../engine/simulate.js';
+import { interruptedBy } from './cleanup.js';
 import { hostFacts } from './environment.js';
 import { groundTruthRun } from './ground-truth.js';
 import { measureScenario } from './harness.js';
@@ -59,6 +60,7 @@ export async function runValidation(options: ValidateOptions): Promise<ValidateO
   const rows: TableRow[] = [];
   const failures: Array<{ name: string; error: string }> = [];
   for (const [i, scenario] of scenarios.entries()) {
+    if (interruptedBy()) break;
     options.log(`[${i + 1}/${scenarios.length}] ${scenario.name}`);
     try {
       const run = await measureScenario(scenario, { port: options.port, executable: options.executable, log: (l) => options.log(`  ${l}`) });
