@@ -62,6 +62,24 @@ describe('calibrate', () => {
     expect(result.derived).toEqual([expect.stringContaining('cowFaultUsec')]);
   });
 
+  it('counts a THP run whose heap was mostly split before the fork as a 4 KiB fork', () => {
+    const result = run([
+      { usedMemoryRssBytes: GiB, latestForkUsec: 240 + 40_000 },
+      // 8% huge: 92% of 2 GiB at 40,000 µs/GiB plus 8% at the reference huge rate.
+      { usedMemoryRssBytes: 2 * GiB, hugePages: true, hugePageCoverage: 0.08, latestForkUsec: 240 + 0.92 * 2 * 40_000 + 0.08 * 2 * 826 },
+    ]);
+    expect(result.fits.fork!.n).toBe(2);
+    expect(result.fits.fork!.medianUsecPerUnit).toBeCloseTo(40_000, -1);
+    expect(result.fits.forkHuge).toBeNull();
+  });
+
+  it('falls back to a derived value, and says so, when a fit gives no positive cost', () => {
+    // Forks faster than the fixed cost alone: no per-GiB cost can explain them.
+    const result = run([{ usedMemoryRssBytes: GiB, latestForkUsec: 100 }]);
+    expect(result.preset.forkUsecPerGiB).toBe(58_650);
+    expect(result.derived).toEqual(expect.arrayContaining([expect.stringMatching(/^forkUsecPerGiB: the fit gave -140/)]));
+  });
+
   it('fits the fault cost from parent system CPU per fault on 4 KiB runs with enough faults', () => {
     const observations: CalibrationObservationInput[] = [
       { usedMemoryRssBytes: GiB, latestForkUsec: 60_000, copyOnWriteFaults: 100_000, faultSystemCpuSec: 5.5 },

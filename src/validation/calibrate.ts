@@ -1,7 +1,8 @@
 // Fits a platform preset to observed forks. fork() copies one PTE per resident 4 KiB page and
 // one PMD per 2 MiB huge page (MODEL.md §5), so its time is a fixed cost plus a cost per GiB
 // mapped each way: latest_fork_usec = fixed + perGiB·(1−h)·RSS + perGiBHuge·h·RSS, h the
-// huge-page share. With the fixed cost held, each observation gives a ratio; the preset takes
+// huge-page share (runs under half on huge pages count as 4 KiB forks: their huge pages were
+// split before the fork). With the fixed cost held, each observation gives a ratio; the preset takes
 // their median (one run slowed 3× by a busy neighbour does not move it), and the least-squares
 // slope through the fixed cost is reported beside it. A copy-on-write fault's cost is the
 // parent's system CPU per minor fault while the child lived (how the reference preset's 61 µs
@@ -11,6 +12,11 @@ import type { CalibrationObservation, CalibrationRequest, CalibrationResult, Lin
 import { round } from './numbers.js';
 
 const GiB = 2 ** 30;
+/**
+ * Forks with less of the heap on huge pages join the 4 KiB fit (their huge share charged at the
+ * reference rate): a THP run whose huge pages were split before the fork is a 4 KiB fork.
+ */
+export const HUGE_FIT_MIN_COVERAGE = 0.5;
 /** Runs with fewer parent faults say little about a fault's cost (a no-write run has ~150). */
 export const MIN_FAULTS_FOR_FIT = 1000;
 const OUTLIER_ROBUST_Z = 3.5;
@@ -87,20 +93,32 @@ const labelOf = (o: CalibrationObservation, i: number) => o.label ?? `observatio
 export function calibrate(request: CalibrationRequest): CalibrationResult {
   const fixed = request.forkFixedUsec ?? REFERENCE.forkFixedUsec;
   const all = request.observations.map((o, i) => ({ o, label: labelOf(o, i), rss: observedRssBytes(o), h: hugeShare(o) }));
-  const small = all.filter((a) => a.h === 0);
-  const huge = all.filter((a) => a.h > 0);
+  const small = all.filter((a) => a.h < HUGE_FIT_MIN_COVERAGE);
+  const huge = all.filter((a) => a.h >= HUGE_FIT_MIN_COVERAGE);
   const derived: string[] = [];
+  /** A fit's median as a cost, or undefined (and why) when the data gave none. */
+  const rate = (fit: LineFit | null, field: string): number | undefined => {
+    if (!fit) return undefined;
+    if (fit.medianUsecPerUnit > 0) return fit.medianUsecPerUnit;
+    derived.push(`${field}: the fit gave ${fit.medianUsecPerUnit}, not a cost`);
+    return undefined;
+  };
 
   const fork =
     small.length > 0
       ? fitSlope(
-          small.map((a) => ({ label: a.label, x: a.rss / GiB, measuredUsec: a.o.latestForkUsec, offsetUsec: fixed })),
+          small.map((a) => ({
+            label: a.label,
+            x: ((1 - a.h) * a.rss) / GiB,
+            measuredUsec: a.o.latestForkUsec,
+            offsetUsec: fixed + (REFERENCE.forkUsecPerGiBHuge * a.h * a.rss) / GiB,
+          })),
           'GiB',
         )
       : null;
+  const smallRate = rate(fork, 'forkUsecPerGiB');
   // Huge-page runs still map some RSS with 4 KiB pages; that share is charged at the 4 KiB
   // rate (fitted, or the reference VM's until one is known).
-  const smallRateForHuge = fork?.medianUsecPerUnit ?? REFERENCE.forkUsecPerGiB;
   const forkHuge =
     huge.length > 0
       ? fitSlope(
@@ -108,23 +126,23 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
             label: a.label,
             x: (a.h * a.rss) / GiB,
             measuredUsec: a.o.latestForkUsec,
-            offsetUsec: fixed + (smallRateForHuge * (1 - a.h) * a.rss) / GiB,
+            offsetUsec: fixed + ((smallRate ?? REFERENCE.forkUsecPerGiB) * (1 - a.h) * a.rss) / GiB,
           })),
           'GiB',
         )
       : null;
+  const hugeRate = rate(forkHuge, 'forkUsecPerGiBHuge');
 
-  let forkUsecPerGiB: number;
-  if (fork) {
-    forkUsecPerGiB = fork.medianUsecPerUnit;
-  } else {
-    forkUsecPerGiB = forkHuge!.medianUsecPerUnit / REFERENCE_HUGE_RATIO;
+  let forkUsecPerGiB = smallRate;
+  if (forkUsecPerGiB === undefined && hugeRate !== undefined) {
+    forkUsecPerGiB = hugeRate / REFERENCE_HUGE_RATIO;
     derived.push('forkUsecPerGiB (huge-page fit ÷ the reference VM’s huge/4 KiB ratio)');
+  } else if (forkUsecPerGiB === undefined) {
+    forkUsecPerGiB = REFERENCE.forkUsecPerGiB;
+    derived.push('forkUsecPerGiB (the reference VM’s)');
   }
-  let forkUsecPerGiBHuge: number;
-  if (forkHuge) {
-    forkUsecPerGiBHuge = forkHuge.medianUsecPerUnit;
-  } else {
+  let forkUsecPerGiBHuge = hugeRate;
+  if (forkUsecPerGiBHuge === undefined) {
     forkUsecPerGiBHuge = forkUsecPerGiB * REFERENCE_HUGE_RATIO;
     derived.push('forkUsecPerGiBHuge (4 KiB fit × the reference VM’s huge/4 KiB ratio)');
   }
@@ -137,10 +155,8 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
           'faults',
         )
       : null;
-  let cowFaultUsec: number;
-  if (cowFault) {
-    cowFaultUsec = cowFault.medianUsecPerUnit;
-  } else {
+  let cowFaultUsec = rate(cowFault, 'cowFaultUsec');
+  if (cowFaultUsec === undefined) {
     // As the named presets do: fault handling and fork are both page-table work under the same hypervisor.
     cowFaultUsec = REFERENCE.cowFaultUsec * (forkUsecPerGiB / REFERENCE.forkUsecPerGiB);
     derived.push('cowFaultUsec (reference VM’s fault cost scaled by the fork cost)');
