@@ -106,27 +106,29 @@ describe('calibrate', () => {
 const groundTruth = groundTruthDir();
 
 describe.skipIf(!groundTruth)('calibrate on the ground-truth runs', () => {
-  const result = calibrate(readCalibrationInput(groundTruth!).request);
+  // Computed on first use: a skipped suite's body still runs when tests are collected.
+  let fitted: ReturnType<typeof calibrate> | undefined;
+  const fit = () => (fitted ??= calibrate(readCalibrationInput(groundTruth!).request));
   const reference = platformPreset('reference-kvm');
 
   it('fits the reference VM preset from its own 4 KiB BGSAVE runs', () => {
-    expect(result.fits.fork!.n).toBe(14);
+    expect(fit().fits.fork!.n).toBe(14);
     // The preset's 58,650 µs/GiB is the median over these runs.
-    expect(Math.abs(result.preset.forkUsecPerGiB / reference.forkUsecPerGiB - 1)).toBeLessThan(0.02);
+    expect(Math.abs(fit().preset.forkUsecPerGiB / reference.forkUsecPerGiB - 1)).toBeLessThan(0.02);
     // Fork time varies 3× between identical runs: the line explains little, the median holds.
-    expect(result.fits.fork!.medianAbsPercentError).toBeLessThan(35);
+    expect(fit().fits.fork!.medianAbsPercentError).toBeLessThan(35);
   });
 
   it('fits the fault cost to the preset’s 61 µs', () => {
-    expect(result.fits.cowFault!.n).toBe(13);
-    expect(Math.abs(result.preset.cowFaultUsec / reference.cowFaultUsec - 1)).toBeLessThan(0.05);
-    expect(result.fits.cowFault!.r2!).toBeGreaterThan(0.9);
+    expect(fit().fits.cowFault!.n).toBe(13);
+    expect(Math.abs(fit().preset.cowFaultUsec / reference.cowFaultUsec - 1)).toBeLessThan(0.05);
+    expect(fit().fits.cowFault!.r2!).toBeGreaterThan(0.9);
   });
 
   it('fits huge-page forks from the THP runs, within 2× of the kernel table’s ratio', () => {
-    expect(result.fits.forkHuge!.n).toBe(3);
-    expect(result.preset.forkUsecPerGiBHuge).toBeGreaterThan(reference.forkUsecPerGiBHuge / 2);
-    expect(result.preset.forkUsecPerGiBHuge).toBeLessThan(reference.forkUsecPerGiBHuge * 2);
+    expect(fit().fits.forkHuge!.n).toBe(3);
+    expect(fit().preset.forkUsecPerGiBHuge).toBeGreaterThan(reference.forkUsecPerGiBHuge / 2);
+    expect(fit().preset.forkUsecPerGiBHuge).toBeLessThan(reference.forkUsecPerGiBHuge * 2);
   });
 });
 
