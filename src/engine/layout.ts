@@ -147,9 +147,11 @@ export function buildLayout(options: LayoutOptions): RedisLayout {
   if (options.fragmentationRatio === undefined) return compact;
   const targetRss = compact.usedMemoryBytes * options.fragmentationRatio;
   const holeBytes = targetRss - compact.compactRssBytes;
-  const slabBytes = compact.smallClasses.reduce((sum, c) => sum + c.pages * PAGE_BYTES, 0);
-  if (holeBytes <= 0 || slabBytes === 0) return compact;
-  const layout = layoutWithLiveFraction(options, slabBytes / (slabBytes + holeBytes));
+  // Unexplained RSS is spread over the keys' memory in proportion to its size: with large
+  // values most of it lies between extents, where it does not change which pages a key uses.
+  const perKeyHeapBytes = (compact.heapPages - compact.dictBytes / PAGE_BYTES) * PAGE_BYTES;
+  if (holeBytes <= 0 || compact.smallClasses.length === 0) return compact;
+  const layout = layoutWithLiveFraction(options, perKeyHeapBytes / (perKeyHeapBytes + holeBytes));
   return { ...layout, keys, keyBytes, valueBytes };
 }
 
