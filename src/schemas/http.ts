@@ -1,7 +1,7 @@
 // Schemas that exist only at the HTTP edge: query parameters, headers and the bodies the API
 // wraps around the engine's contract. Limits that come from configuration are parameters of
 // the factories, so the OpenAPI document states the limits the server enforces.
-import { PLATFORM_IDS } from '../engine/platforms.js';
+import { PlatformPresetSchema } from './calibration.js';
 import { ProblemSchema, SimulationIdSchema, SimulationRecordSchema, SimulationStatusSchema } from './api.js';
 import { SimulationResultSchema } from './result.js';
 import { ScenarioSchema } from './scenario.js';
@@ -92,18 +92,6 @@ export const SimulationWithResultSchema = SimulationRecordSchema.extend({
 export const StateConflictProblemSchema = ProblemSchema.extend({
   simulationStatus: SimulationStatusSchema,
 }).openapi('StateConflictProblem', { description: 'RFC 9457 problem details for a request the simulation’s state forbids.' });
-
-export const PlatformPresetSchema = z
-  .object({
-    id: z.enum(PLATFORM_IDS),
-    label: z.string(),
-    forkUsecPerGiB: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 4 KiB pages, µs.' }),
-    forkUsecPerGiBHuge: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 2 MiB huge pages, µs.' }),
-    forkFixedUsec: z.number().openapi({ description: 'fork() of a process with almost nothing mapped, µs.' }),
-    cowFaultUsec: z.number().openapi({ description: 'One copy-on-write fault that copies a 4 KiB page, µs.' }),
-    source: z.string(),
-  })
-  .openapi('PlatformPreset');
 
 export const ExampleScenarioSchema = z
   .object({

@@ -1,0 +1,72 @@
+// /v1/calibrations: fit a platform preset (fork µs per GiB, copy-on-write fault cost) to a
+// host's own observed forks, the same fit `forkcast calibrate` prints. Pure and fast: no queue.
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import { CalibrationRequestSchema, CalibrationResultSchema } from '../../schemas/calibration.js';
+import { calibrate } from '../../validation/calibrate.js';
+import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
+import { jsonBody } from '../json-body.js';
+import { commonProblemResponses, problemResponse, response } from '../openapi-parts.js';
+import { HttpProblem } from '../problem.js';
+import { parseBody } from '../validate.js';
+import { allow } from './shared.js';
+
+const PATH = '/v1/calibrations';
+const EXAMPLE_REQUEST = {
+  observations: [
+    { label: 'cache-a', usedMemoryRssBytes: '1GiB', latestForkUsec: 61_000 },
+    { label: 'cache-b', usedMemoryRssBytes: '4GiB', latestForkUsec: 236_000 },
+    { label: 'cache-c', usedMemoryRssBytes: '2GiB', latestForkUsec: 118_000 },
+  ],
+  id: 'my-hosts',
+};
+
+function router({ config }: RouteContext): Router {
+  const routes = Router();
+  routes
+    .route(PATH)
+    .post(...jsonBody(config.bodyLimitBytes), (req, res) => {
+      res.json(calibrate(parseBody(CalibrationRequestSchema, req)));
+    })
+    .all(allow('POST'));
+  return routes;
+}
+
+function document(registry: OpenAPIRegistry, config: HttpConfig): void {
+  registry.registerPath({
+    method: 'post',
+    path: PATH,
+    operationId: 'createCalibration',
+    summary: 'Fit a platform preset to observed forks',
+    description:
+      'Takes INFO observations (used_memory_rss and latest_fork_usec, optionally copy-on-write fault counts with the parent’s ' +
+      'system CPU) and returns a preset with the fit quality. Use `scenarioKernel` as a scenario’s `kernel` overrides. ' +
+      `At most 10000 observations and ${config.bodyLimitBytes} bytes.`,
+    tags: ['presets'],
+    request: {
+      body: { required: true, content: { 'application/json': { schema: CalibrationRequestSchema, example: EXAMPLE_REQUEST } } },
+    },
+    responses: {
+      200: response('The fitted preset and how well it fits.', { schema: CalibrationResultSchema, example: calibrate(CalibrationRequestSchema.parse(EXAMPLE_REQUEST)) }, {}, { rateLimited: true }),
+      400: problemResponse(new HttpProblem({ status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' }), PATH),
+      413: problemResponse(
+        new HttpProblem({ status: 413, code: 'BODY_TOO_LARGE', detail: `The request body exceeds the limit of ${config.bodyLimitBytes} bytes.` }),
+        PATH,
+      ),
+      415: problemResponse(new HttpProblem({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send application/json.' }), PATH),
+      422: problemResponse(
+        new HttpProblem({
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          detail: 'The request does not satisfy the schema.',
+          errors: [{ path: 'observations.0.latestForkUsec', message: 'Too small: expected number to be >0' }],
+        }),
+        PATH,
+        { description: 'A field violates the schema; `errors` names each one and its limit.' },
+      ),
+      429: commonProblemResponses(config.rateLimitPerMin, PATH)[429]!,
+    },
+  });
+}
+
+export const calibrationRoutes: RouteModule = { router, document };
