@@ -1,5 +1,5 @@
 // HTTP throughput and latency of the API over the real BullMQ service, with a worker pool in
-// this process, on loopback: `npm run bench:api`. Targets (issue 3): at least 300 req/s with
+// this process, on loopback: `npm run bench:api`. Targets: at least 300 req/s with
 // p99 under 50 ms for a cached scenario, and a fresh 1 GiB scenario from POST to completed
 // result in under 1 s. Each load phase runs BENCH_PHASE_SEC seconds (default 10, at most 20).
 // Redis: REDIS_URL, or a private redis-server when nothing answers at the default URL.
