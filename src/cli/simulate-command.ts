@@ -5,7 +5,7 @@ import { EngineError } from '../engine/errors.js';
 import { simulate } from '../engine/simulate.js';
 import { fieldIssues } from '../schemas/issues.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
-import { seriesToCsv } from './csv.js';
+import { seriesToCsv } from '../schemas/series-csv.js';
 
 export interface SimulateOptions {
   mode?: 'exact' | 'expected';

@@ -2,7 +2,7 @@
 // the series as CSV, optionally downsampled.
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
-import { seriesToCsv } from '../../cli/csv.js';
+import { seriesToCsv } from '../../schemas/series-csv.js';
 import { resultQuerySchema, StateConflictProblemSchema } from '../../schemas/http.js';
 import { SimulationResultSchema } from '../../schemas/result.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
