@@ -41,12 +41,6 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
   const keys = dataset.keys ?? keysForUsedMemory(dataset.usedMemoryBytes!, dataset.keyBytes, dataset.valueBytes);
   // THP reaches Redis only when the host says always and Redis does not opt out.
   const hugePagesActive = kernel.thp === 'always' && !redis.disableThp;
-  const perKeyEstimate = dataset.keyBytes + dataset.valueBytes + 64;
-  if (keys * perKeyEstimate > LIMITS.maxUsedMemoryBytes * 1.5) {
-    throw new EngineError('SCENARIO_TOO_LARGE', `dataset of ${keys} keys exceeds the ${LIMITS.maxUsedMemoryBytes / 2 ** 40} TiB limit`, [
-      'dataset',
-    ]);
-  }
   const layout = buildLayout({
     keys,
     keyBytes: dataset.keyBytes,
