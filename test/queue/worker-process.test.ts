@@ -112,7 +112,7 @@ describe('worker processes', () => {
     first.child.kill('SIGKILL');
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
     // The orphaned processor notices that its parent is gone and ends itself.
-    await until(() => (processors.some(alive) ? undefined : true), 3000, 'the orphaned processor to exit');
+    await until(() => (processors.some(alive) ? undefined : true), 10_000, 'the orphaned processor to exit');
 
     const second = startWorker(prefix);
     workers.push(second);
