@@ -8,11 +8,19 @@ import { PAGE_BYTES } from './jemalloc.js';
 import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';
 import { platformPreset } from './platforms.js';
 
-const GiB = 2 ** 30;
 /** memcpy of one 4 KiB page on the reference VM (kernel tables): the per-page part of a huge copy. */
 const PAGE_COPY_USEC = 0.955;
 /** Child's own Private_Dirty with no writes at all (stack, buffers): 0.7–0.8 MiB measured. */
 export const CHILD_BASELINE_PRIVATE_BYTES = 768 * 1024;
+
+/** fork() costs in force: the preset's, or the scenario's overrides. */
+export interface ForkCosts {
+  fixedUsec: number;
+  wpUsecPerGiB: number;
+  writableUsecPerGiB: number;
+  hugeWpUsecPerGiB: number;
+  hugeWritableUsecPerGiB: number;
+}
 
 export interface ResolvedRun {
   keys: number;
@@ -28,8 +36,10 @@ export interface ResolvedRun {
   copyHugePages: boolean;
   copyUnitBytes: number;
   dismiss: boolean;
-  forkUsec: number;
-  forkUsecPerGiB: number;
+  /** RSS mapped with 4 KiB pages and with huge pages. */
+  smallMappedBytes: number;
+  hugeMappedBytes: number;
+  forkCosts: ForkCosts;
   cowFaultUsec: number;
   /** Cost of one copy fault in the active copy unit. */
   copyFaultUsec: number;
@@ -72,15 +82,20 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
   }
 
   const preset = platformPreset(kernel.platform);
-  const forkUsecPerGiB = kernel.forkUsecPerGiB ?? preset.forkUsecPerGiB;
-  const hugeRatio = preset.forkUsecPerGiBHuge / preset.forkUsecPerGiB;
+  // An override of the 4 KiB cost scales the preset's other costs with it.
+  const scale = (kernel.forkUsecPerGiB ?? preset.forkUsecPerGiB) / preset.forkUsecPerGiB;
+  const forkCosts: ForkCosts = {
+    fixedUsec: preset.forkFixedUsec,
+    wpUsecPerGiB: preset.forkUsecPerGiB * scale,
+    writableUsecPerGiB: kernel.forkWritableUsecPerGiB ?? preset.forkWritableUsecPerGiB * scale,
+    hugeWpUsecPerGiB: preset.forkUsecPerGiBHuge * scale,
+    hugeWritableUsecPerGiB: preset.forkWritableUsecPerGiBHuge * scale,
+  };
   // What huge pages cannot cover: the binary, libraries, stacks and allocator metadata.
   const smallMappedBytes = hugePagesActive
     ? Math.max(0, usedMemoryRssBytes - layout.heapPages * PAGE_BYTES)
     : usedMemoryRssBytes;
   const hugeMappedBytes = usedMemoryRssBytes - smallMappedBytes;
-  const forkUsec =
-    preset.forkFixedUsec + (smallMappedBytes / GiB) * forkUsecPerGiB + (hugeMappedBytes / GiB) * forkUsecPerGiB * hugeRatio;
   const cowFaultUsec = kernel.cowFaultUsec ?? preset.cowFaultUsec;
   const copyHugePages = hugePagesActive && kernel.thpCow === 'copy-2m';
   return {
@@ -96,8 +111,9 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     copyUnitBytes: copyHugePages ? 2 * 1024 * 1024 : PAGE_BYTES,
     // PR #8974: Redis 7 only, and skipped when THP is on for the process.
     dismiss: redis.version === '7.0' && !hugePagesActive,
-    forkUsec,
-    forkUsecPerGiB,
+    smallMappedBytes,
+    hugeMappedBytes,
+    forkCosts,
     cowFaultUsec,
     copyFaultUsec: copyHugePages ? cowFaultUsec + 511 * PAGE_COPY_USEC : cowFaultUsec,
     platform: preset.id,

@@ -8,6 +8,7 @@ import type { ForkRateGrade, SimulationResult } from '../schemas/result.js';
 import { ExactCow } from './cow-exact.js';
 import { ExpectedCow } from './cow-expected.js';
 import { EngineError } from './errors.js';
+import { forkCost } from './fork-cost.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
 import { createRankSampler, expectedDistinctKeys } from './key-distribution.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
@@ -294,7 +295,8 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const usedMemory = run.usedMemoryBytes;
   const limit = scenario.host.memoryBytes ?? null;
   const reserveBytes = limit === null ? null : (limit * AWS_RESERVE_PERCENT) / 100;
-  const forkRateGBps = usedMemory / 2 ** 30 / (run.forkUsec / 1e6);
+  const fork = forkCost(run, scenario);
+  const forkRateGBps = usedMemory / 2 ** 30 / (fork.forkUsec / 1e6);
   const resolvedScenario: Scenario = {
     ...scenario,
     // Keys, not used memory: re-submitting the resolved scenario gives the same result.
@@ -303,7 +305,8 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
     snapshot: { ...scenario.snapshot, durationSec: T },
     kernel: {
       ...scenario.kernel,
-      forkUsecPerGiB: round(run.forkUsecPerGiB, 3),
+      forkUsecPerGiB: round(run.forkCosts.wpUsecPerGiB, 3),
+      forkWritableUsecPerGiB: round(run.forkCosts.writableUsecPerGiB, 3),
       cowFaultUsec: round(run.cowFaultUsec, 3),
     },
     simulation: { ...simulation, sampleIntervalSec: round(intervalSec, 6) },
@@ -313,7 +316,8 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       keys,
       usedMemoryBytes: usedMemory,
       usedMemoryRssBytes: run.usedMemoryRssBytes,
-      latestForkUsec: Math.round(run.forkUsec),
+      latestForkUsec: Math.round(fork.forkUsec),
+      forkWritableShare: round(fork.writableShare, 4),
       forkRateGBps: round(forkRateGBps, 3),
       forkRateGrade: forkRateGrade(forkRateGBps),
       rdbBgsaveTimeSec: round(T, 6),

@@ -27,6 +27,9 @@ export const SummarySchema = z
     usedMemoryBytes: z.number().openapi({ description: 'INFO used_memory before the fork.' }),
     usedMemoryRssBytes: z.number().openapi({ description: 'INFO used_memory_rss before the fork.' }),
     latestForkUsec: z.number().openapi({ description: 'INFO latest_fork_usec: the main thread is blocked this long.' }),
+    forkWritableShare: z
+      .number()
+      .openapi({ description: 'Share of the mapped memory written since the previous fork: its page-table entries were writable at fork, the costlier kind.' }),
     forkRateGBps: z.number().openapi({ description: 'used_memory / fork time, as LATENCY DOCTOR computes it.' }),
     forkRateGrade: ForkRateGradeSchema,
     rdbBgsaveTimeSec: z.number().openapi({ description: 'Child lifetime (INFO rdb_last_bgsave_time_sec, unrounded).' }),

@@ -18,6 +18,7 @@ export const LIMITS = {
   maxPoints: 100_000,
   maxFragmentationRatio: 10,
   maxScheduleSteps: 10_000,
+  maxSecondsSincePreviousFork: 7 * 86_400,
 } as const;
 
 /** Default save throughput: the low end of 0.27–0.5 GB/s observed on large instances. */
@@ -112,6 +113,13 @@ const SnapshotSchema = z
     throughputBytesPerSec: byteSize(MiB, 1000 * 1000 * MiB)
       .optional()
       .openapi({ description: 'Save throughput; duration = used_memory / throughput when durationSec is absent.' }),
+    secondsSincePreviousFork: z
+      .union([z.number().min(0).max(LIMITS.maxSecondsSincePreviousFork), z.literal('none')])
+      .default(0)
+      .openapi({
+        description:
+          'Seconds between the previous fork and this one, with the write load running at writesPerSec: pages written since then still have writable page-table entries, which fork() must write-protect (about 3× the cost per GiB). 0: the previous snapshot has just ended; your save interval for periodic saves; "none" for the first fork after a restart, load or full sync (every entry writable).',
+      }),
   })
   .strict();
 
@@ -123,7 +131,20 @@ const KernelSchema = z
       .default('split-4k')
       .openapi({ description: 'Copy unit on a write to a shared huge page: Linux ≥ 5.8 splits and copies 4 KiB; older kernels copy 2 MiB.' }),
     platform: z.enum(PLATFORM_IDS).default('kvm').openapi({ description: 'Fork and fault cost preset (GET /v1/presets).' }),
-    forkUsecPerGiB: z.number().gt(0).max(1e7).optional().openapi({ description: 'Overrides the preset fork cost per GiB of 4 KiB-mapped RSS.' }),
+    forkUsecPerGiB: z
+      .number()
+      .gt(0)
+      .max(1e7)
+      .optional()
+      .openapi({ description: 'Overrides the preset fork cost per GiB of 4 KiB-mapped RSS whose page-table entries are write-protected.' }),
+    forkWritableUsecPerGiB: z
+      .number()
+      .gt(0)
+      .max(1e7)
+      .optional()
+      .openapi({
+        description: 'Overrides the fork cost per GiB of 4 KiB-mapped RSS whose entries are writable; forkUsecPerGiB × the reference ratio (3.25) when only that is given.',
+      }),
     cowFaultUsec: z.number().gt(0).max(1e5).optional().openapi({ description: 'Overrides the preset cost of one 4 KiB copy-on-write fault.' }),
   })
   .strict();
