@@ -14,6 +14,15 @@ export const CalibrationObservationSchema = z
     usedMemoryBytes: byteSize(MiB, 64 * TiB).optional().openapi({ description: 'INFO used_memory; needs fragmentationRatio.' }),
     fragmentationRatio: z.number().min(0.5).max(20).optional().openapi({ description: 'INFO mem_fragmentation_ratio (used_memory_rss / used_memory).' }),
     latestForkUsec: z.number().gt(0).max(1e9).openapi({ description: 'INFO latest_fork_usec after the fork.' }),
+    writablePteShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .openapi({
+        description:
+          'Share of the memory written since the previous fork (1 for the first fork after a restart or load): its page-table entries were writable, which fork() must write-protect. 0 when unknown.',
+      }),
     hugePages: z.boolean().default(false).openapi({ description: 'The process ran on transparent huge pages (THP always, disable-thp no).' }),
     hugePageCoverage: z
       .number()
@@ -70,8 +79,10 @@ export const PlatformPresetSchema = z
   .object({
     id: z.string(),
     label: z.string(),
-    forkUsecPerGiB: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 4 KiB pages.' }),
-    forkUsecPerGiBHuge: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 2 MiB huge pages.' }),
+    forkUsecPerGiB: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 4 KiB pages, page-table entries write-protected already.' }),
+    forkWritableUsecPerGiB: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 4 KiB pages, entries writable (written since the previous fork).' }),
+    forkUsecPerGiBHuge: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 2 MiB huge pages, PMDs write-protected already.' }),
+    forkWritableUsecPerGiBHuge: z.number().openapi({ description: 'fork() time per GiB of RSS mapped with 2 MiB huge pages, PMDs writable.' }),
     forkFixedUsec: z.number().openapi({ description: 'fork() of a process with (almost) nothing mapped.' }),
     cowFaultUsec: z.number().openapi({ description: 'One copy-on-write fault that copies a 4 KiB page.' }),
     source: z.string(),
@@ -103,7 +114,7 @@ export const CalibrationResultSchema = z
   .object({
     preset: PlatformPresetSchema,
     fits: z.object({
-      fork: LineFitSchema.nullable().openapi({ description: 'fork µs per GiB of 4 KiB-mapped RSS, beyond the fixed cost.' }),
+      fork: LineFitSchema.nullable().openapi({ description: 'fork µs per GiB of 4 KiB-mapped RSS, beyond the fixed cost, write-protected entries (writable ones weighted by the reference ratio).' }),
       forkHuge: LineFitSchema.nullable().openapi({ description: 'fork µs per GiB of huge-page-mapped RSS.' }),
       cowFault: LineFitSchema.nullable().openapi({ description: 'Parent system CPU µs per fault, runs on 4 KiB pages.' }),
     }),

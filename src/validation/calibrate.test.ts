@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { platformPreset } from '../engine/platforms.js';
+import { platformPreset, WRITABLE_PTE_COST_RATIO } from '../engine/platforms.js';
 import { CalibrationRequestSchema, CalibrationResultSchema, type CalibrationObservationInput } from '../schemas/calibration.js';
 import { calibrate, fitSlope, median, REFERENCE_HUGE_RATIO } from './calibrate.js';
 import { readCalibrationInput } from './calibration-input.js';
@@ -28,9 +28,23 @@ describe('calibrate', () => {
     expect(result.preset).toMatchObject({ forkUsecPerGiB: 50_000, forkFixedUsec: 240 });
     // No huge-page or fault data: both scaled from the reference VM, and said so.
     expect(result.preset.forkUsecPerGiBHuge).toBeCloseTo(50_000 * REFERENCE_HUGE_RATIO, 1);
-    expect(result.preset.cowFaultUsec).toBeCloseTo((61 * 50_000) / 58_650, 2);
+    expect(result.preset.forkWritableUsecPerGiB).toBeCloseTo(50_000 * WRITABLE_PTE_COST_RATIO, 0);
+    expect(result.preset.cowFaultUsec).toBeCloseTo((61 * 50_000) / platformPreset('reference-kvm').forkUsecPerGiB, 2);
     expect(result.derived).toHaveLength(2);
     expect(result.scenarioKernel).toEqual({ forkUsecPerGiB: 50_000, cowFaultUsec: result.preset.cowFaultUsec });
+  });
+
+  it('takes first forks (writable page-table entries) at the writable cost', () => {
+    // Re-forks at 20,000 µs/GiB; first forks, every entry writable, cost the writable ratio more.
+    const observations = [0.5, 1, 2].flatMap((gib) => [
+      { usedMemoryRssBytes: gib * GiB, latestForkUsec: 240 + 20_000 * gib },
+      { usedMemoryRssBytes: gib * GiB, writablePteShare: 1, latestForkUsec: 240 + 20_000 * WRITABLE_PTE_COST_RATIO * gib },
+      { usedMemoryRssBytes: gib * GiB, writablePteShare: 0.1, latestForkUsec: 240 + 20_000 * (1 + 0.1 * (WRITABLE_PTE_COST_RATIO - 1)) * gib },
+    ]);
+    const result = run(observations);
+    expect(result.fits.fork!.medianUsecPerUnit).toBeCloseTo(20_000, 3);
+    expect(result.fits.fork!.medianAbsPercentError).toBeCloseTo(0, 6);
+    expect(result.preset.forkWritableUsecPerGiB).toBeCloseTo(20_000 * WRITABLE_PTE_COST_RATIO, 0);
   });
 
   it('takes RSS as used_memory × mem_fragmentation_ratio when RSS is not given', () => {
@@ -66,7 +80,12 @@ describe('calibrate', () => {
     const result = run([
       { usedMemoryRssBytes: GiB, latestForkUsec: 240 + 40_000 },
       // 8% huge: 92% of 2 GiB at 40,000 µs/GiB plus 8% at the reference huge rate.
-      { usedMemoryRssBytes: 2 * GiB, hugePages: true, hugePageCoverage: 0.08, latestForkUsec: 240 + 0.92 * 2 * 40_000 + 0.08 * 2 * 826 },
+      {
+        usedMemoryRssBytes: 2 * GiB,
+        hugePages: true,
+        hugePageCoverage: 0.08,
+        latestForkUsec: 240 + 0.92 * 2 * 40_000 + 0.08 * 2 * platformPreset('reference-kvm').forkUsecPerGiBHuge,
+      },
     ]);
     expect(result.fits.fork!.n).toBe(2);
     expect(result.fits.fork!.medianUsecPerUnit).toBeCloseTo(40_000, -1);
@@ -76,7 +95,7 @@ describe('calibrate', () => {
   it('falls back to a derived value, and says so, when a fit gives no positive cost', () => {
     // Forks faster than the fixed cost alone: no per-GiB cost can explain them.
     const result = run([{ usedMemoryRssBytes: GiB, latestForkUsec: 100 }]);
-    expect(result.preset.forkUsecPerGiB).toBe(58_650);
+    expect(result.preset.forkUsecPerGiB).toBe(platformPreset('reference-kvm').forkUsecPerGiB);
     expect(result.derived).toEqual(expect.arrayContaining([expect.stringMatching(/^forkUsecPerGiB: the fit gave -140/)]));
   });
 
@@ -113,7 +132,7 @@ describe.skipIf(!groundTruth)('calibrate on the ground-truth runs', () => {
 
   it('fits the reference VM preset from its own 4 KiB BGSAVE runs', () => {
     expect(fit().fits.fork!.n).toBe(14);
-    // The preset's 58,650 µs/GiB is the median over these runs.
+    // The preset's write-protected cost is the median over these runs, each with its writable share.
     expect(Math.abs(fit().preset.forkUsecPerGiB / reference.forkUsecPerGiB - 1)).toBeLessThan(0.02);
     // Fork time varies 3× between identical runs: the line explains little, the median holds.
     expect(fit().fits.fork!.medianAbsPercentError).toBeLessThan(35);

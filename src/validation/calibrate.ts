@@ -2,12 +2,20 @@
 // one PMD per 2 MiB huge page (MODEL.md §5), so its time is a fixed cost plus a cost per GiB
 // mapped each way: latest_fork_usec = fixed + perGiB·(1−h)·RSS + perGiBHuge·h·RSS, h the
 // huge-page share (runs under half on huge pages count as 4 KiB forks: their huge pages were
-// split before the fork). With the fixed cost held, each observation gives a ratio; the preset takes
+// split before the fork). Entries still writable at fork (share w, written since the previous
+// fork) cost the reference VM's writable ratio r more, so each GiB counts 1 + (r−1)·w times and
+// the fit gives the write-protected cost. With the fixed cost held, each observation gives a ratio; the preset takes
 // their median (one run slowed 3× by a busy neighbour does not move it), and the least-squares
 // slope through the fixed cost is reported beside it. A copy-on-write fault's cost is the
 // parent's system CPU per minor fault while the child lived (how the reference preset's 61 µs
 // was measured), fitted the same way from runs on 4 KiB pages. Pure: no I/O.
-import { platformPreset, type PlatformPreset } from '../engine/platforms.js';
+import {
+  HUGE_PMD_COST_RATIO,
+  HUGE_WRITABLE_PMD_COST_RATIO,
+  platformPreset,
+  WRITABLE_PTE_COST_RATIO,
+  type PlatformPreset,
+} from '../engine/platforms.js';
 import type { CalibrationObservation, CalibrationRequest, CalibrationResult, LineFit } from '../schemas/calibration.js';
 import { round } from './numbers.js';
 
@@ -24,7 +32,14 @@ const MAD_TO_SIGMA = 1.4826;
 
 const REFERENCE = platformPreset('reference-kvm');
 /** fork cost per GiB on huge pages relative to 4 KiB pages (reference VM, kernel tables). */
-export const REFERENCE_HUGE_RATIO = REFERENCE.forkUsecPerGiBHuge / REFERENCE.forkUsecPerGiB;
+export const REFERENCE_HUGE_RATIO = HUGE_PMD_COST_RATIO;
+/** Writable vs write-protected PMDs (reference VM, kernel tables). */
+const HUGE_WRITABLE_RATIO = HUGE_WRITABLE_PMD_COST_RATIO / HUGE_PMD_COST_RATIO;
+
+/** GiB an observation maps, weighted to write-protected entries: writable ones cost more. */
+function wpEquivalent(gib: number, writable: number, ratio: number): number {
+  return gib * (1 + (ratio - 1) * writable);
+}
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of no values');
@@ -92,7 +107,13 @@ const labelOf = (o: CalibrationObservation, i: number) => o.label ?? `observatio
 
 export function calibrate(request: CalibrationRequest): CalibrationResult {
   const fixed = request.forkFixedUsec ?? REFERENCE.forkFixedUsec;
-  const all = request.observations.map((o, i) => ({ o, label: labelOf(o, i), rss: observedRssBytes(o), h: hugeShare(o) }));
+  const all = request.observations.map((o, i) => ({
+    o,
+    label: labelOf(o, i),
+    rss: observedRssBytes(o),
+    h: hugeShare(o),
+    w: o.writablePteShare,
+  }));
   const small = all.filter((a) => a.h < HUGE_FIT_MIN_COVERAGE);
   const huge = all.filter((a) => a.h >= HUGE_FIT_MIN_COVERAGE);
   const derived: string[] = [];
@@ -109,9 +130,9 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
       ? fitSlope(
           small.map((a) => ({
             label: a.label,
-            x: ((1 - a.h) * a.rss) / GiB,
+            x: wpEquivalent(((1 - a.h) * a.rss) / GiB, a.w, WRITABLE_PTE_COST_RATIO),
             measuredUsec: a.o.latestForkUsec,
-            offsetUsec: fixed + (REFERENCE.forkUsecPerGiBHuge * a.h * a.rss) / GiB,
+            offsetUsec: fixed + REFERENCE.forkUsecPerGiBHuge * wpEquivalent((a.h * a.rss) / GiB, a.w, HUGE_WRITABLE_RATIO),
           })),
           'GiB',
         )
@@ -124,9 +145,10 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
       ? fitSlope(
           huge.map((a) => ({
             label: a.label,
-            x: (a.h * a.rss) / GiB,
+            x: wpEquivalent((a.h * a.rss) / GiB, a.w, HUGE_WRITABLE_RATIO),
             measuredUsec: a.o.latestForkUsec,
-            offsetUsec: fixed + ((smallRate ?? REFERENCE.forkUsecPerGiB) * (1 - a.h) * a.rss) / GiB,
+            offsetUsec:
+              fixed + (smallRate ?? REFERENCE.forkUsecPerGiB) * wpEquivalent(((1 - a.h) * a.rss) / GiB, a.w, WRITABLE_PTE_COST_RATIO),
           })),
           'GiB',
         )
@@ -171,7 +193,9 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
     id: request.id,
     label: request.label ?? `calibrated from ${request.observations.length} observation(s)`,
     forkUsecPerGiB: round(forkUsecPerGiB, 1),
+    forkWritableUsecPerGiB: round(forkUsecPerGiB * WRITABLE_PTE_COST_RATIO, 1),
     forkUsecPerGiBHuge: round(forkUsecPerGiBHuge, 1),
+    forkWritableUsecPerGiBHuge: round(forkUsecPerGiBHuge * HUGE_WRITABLE_RATIO, 1),
     forkFixedUsec: fixed,
     cowFaultUsec: round(cowFaultUsec, 2),
     source: `forkcast calibrate: median ratios over ${counts.join(', ')}, fixed fork cost ${fixed} µs`,

@@ -1,12 +1,14 @@
 // Where `forkcast calibrate` gets its observations: a JSON file of observations (an array, or
 // a request body with `observations`), or measured runs — a validate report or ground-truth
-// file, or a directory of them — each giving its RSS, fork time, huge-page share and, where
-// the run had writes, the parent's faults and system CPU.
+// file, or a directory of them — each giving its RSS, fork time, huge-page share, the share
+// written since the previous fork and, where the run had writes, the parent's faults and
+// system CPU.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { simulate } from '../engine/simulate.js';
 import { fieldIssues } from '../schemas/issues.js';
 import { CalibrationRequestSchema, type CalibrationObservationInput, type CalibrationRequest } from '../schemas/calibration.js';
-import { runUsedHugePages } from './ground-truth.js';
+import { runUsedHugePages, scenarioFromRun } from './ground-truth.js';
 import { MeasuredRunSchema, type MeasuredRunView } from './measured-run.js';
 
 export class CalibrationInputError extends Error {}
@@ -20,6 +22,8 @@ export function observationFromRun(run: MeasuredRunView): CalibrationObservation
     label: run.scenario.name,
     usedMemoryRssBytes: run.prefork.info.used_memory_rss,
     latestForkUsec: summary.fork_ms * 1000,
+    // The engine's estimate from the writes between the previous fork and this one.
+    writablePteShare: simulate(scenarioFromRun(run)).summary.forkWritableShare,
     hugePages: huge,
     ...(huge && typeof summary.prefork_thp_coverage === 'number' ? { hugePageCoverage: summary.prefork_thp_coverage } : {}),
     ...(summary.writes_during_snapshot > 0 && typeof faults === 'number' && typeof cpu === 'number'

@@ -56,6 +56,17 @@ export function runUsedHugePages(run: MeasuredRunView): boolean {
   return run.scenario.thp === 'always' && run.environment.redis_disable_thp === 'no';
 }
 
+/**
+ * Time since the previous fork in the run's own terms: a probe save forked before the load
+ * started, and the warm-up writes came between, so the seconds that give the warm-up's write
+ * count at the scenario's rate. Without a probe the measured fork was the first.
+ */
+export function secondsSincePreviousFork(run: MeasuredRunView, writesPerSec: number): number | 'none' {
+  if ((run.calibration?.probes.length ?? 0) === 0) return 'none';
+  const warmupWrites = (run.summary.write_rate_warmup ?? 0) * run.scenario.warmup_seconds;
+  return writesPerSec > 0 ? warmupWrites / writesPerSec : 0;
+}
+
 export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOptions = {}): Scenario {
   const keys = run.fill.keys;
   const info = run.prefork.info;
@@ -64,7 +75,10 @@ export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOp
     dataset: { keys, valueBytes: run.scenario.value_bytes, keyBytes: run.fill.key_bytes ?? `key:${keys - 1}`.length },
     allocator: { fragmentationRatio: info.used_memory_rss / info.used_memory },
     workload: { writesPerSec: run.summary.write_rate_achieved, keyDistribution: engineDistribution(run.scenario.distribution) },
-    snapshot: { durationSec: run.summary.snapshot_seconds },
+    snapshot: {
+      durationSec: run.summary.snapshot_seconds,
+      secondsSincePreviousFork: secondsSincePreviousFork(run, run.summary.write_rate_achieved),
+    },
     kernel: { thp: run.scenario.thp === 'always' ? 'always' : 'never', platform: options.platform ?? DEFAULT_VALIDATION_PLATFORM },
     redis: { version: '7.0', disableThp: run.environment.redis_disable_thp !== 'no' },
   };

@@ -68,7 +68,10 @@ export const MeasuredRunSchema = z.looseObject({
     value_bytes: z.number().int().min(1),
     distribution: RunDistributionSchema,
     thp: z.enum(['never', 'always']).default('never'),
+    warmup_seconds: z.number().min(0).default(0),
   }),
+  /** Probe saves before the load: each is a fork, so the measured one is not the first. */
+  calibration: z.looseObject({ probes: z.array(z.unknown()).default([]) }).optional(),
   environment: z.looseObject({
     redis_disable_thp: z.enum(['yes', 'no']).optional(),
     redis_process_thp_enabled: z.number().nullable().optional(),
@@ -82,6 +85,7 @@ export const MeasuredRunSchema = z.looseObject({
     snapshot_seconds: z.number().gt(0),
     write_rate_achieved: z.number().min(0),
     writes_during_snapshot: z.number().min(0),
+    write_rate_warmup: z.number().min(0).nullable().optional(),
     peak_cow_bytes: z.number(),
     prefork_thp_coverage: z.number().nullable().optional(),
     parent_minor_faults_during_snapshot: z.number().nullable().optional(),
