@@ -115,12 +115,15 @@ export const CalibrationResultSchema = z
     preset: PlatformPresetSchema,
     fits: z.object({
       fork: LineFitSchema.nullable().openapi({ description: 'fork µs per GiB of 4 KiB-mapped RSS, beyond the fixed cost, write-protected entries (writable ones weighted by the reference ratio).' }),
+      forkWritable: LineFitSchema.nullable().openapi({
+        description: 'fork µs per GiB of 4 KiB-mapped RSS with writable entries, from forks mostly of them (first forks); null without such forks.',
+      }),
       forkHuge: LineFitSchema.nullable().openapi({ description: 'fork µs per GiB of huge-page-mapped RSS.' }),
       cowFault: LineFitSchema.nullable().openapi({ description: 'Parent system CPU µs per fault, runs on 4 KiB pages.' }),
     }),
     derived: z.array(z.string()).openapi({ description: 'Preset fields not fitted, scaled from the reference VM instead.' }),
     scenarioKernel: z
-      .object({ forkUsecPerGiB: z.number(), cowFaultUsec: z.number() })
+      .object({ forkUsecPerGiB: z.number(), forkWritableUsecPerGiB: z.number(), cowFaultUsec: z.number() })
       .openapi({ description: 'The overrides a scenario’s `kernel` takes to use this calibration.' }),
   })
   .openapi('CalibrationResult');

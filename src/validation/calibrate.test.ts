@@ -30,8 +30,13 @@ describe('calibrate', () => {
     expect(result.preset.forkUsecPerGiBHuge).toBeCloseTo(50_000 * REFERENCE_HUGE_RATIO, 1);
     expect(result.preset.forkWritableUsecPerGiB).toBeCloseTo(50_000 * WRITABLE_PTE_COST_RATIO, 0);
     expect(result.preset.cowFaultUsec).toBeCloseTo((61 * 50_000) / platformPreset('reference-kvm').forkUsecPerGiB, 2);
-    expect(result.derived).toHaveLength(2);
-    expect(result.scenarioKernel).toEqual({ forkUsecPerGiB: 50_000, cowFaultUsec: result.preset.cowFaultUsec });
+    expect(result.derived).toHaveLength(3);
+    expect(result.fits.forkWritable).toBeNull();
+    expect(result.scenarioKernel).toEqual({
+      forkUsecPerGiB: 50_000,
+      forkWritableUsecPerGiB: result.preset.forkWritableUsecPerGiB,
+      cowFaultUsec: result.preset.cowFaultUsec,
+    });
   });
 
   it('takes first forks (writable page-table entries) at the writable cost', () => {
@@ -44,7 +49,22 @@ describe('calibrate', () => {
     const result = run(observations);
     expect(result.fits.fork!.medianUsecPerUnit).toBeCloseTo(20_000, 3);
     expect(result.fits.fork!.medianAbsPercentError).toBeCloseTo(0, 6);
+    expect(result.fits.forkWritable!.n).toBe(3);
     expect(result.preset.forkWritableUsecPerGiB).toBeCloseTo(20_000 * WRITABLE_PTE_COST_RATIO, 0);
+  });
+
+  it('fits a host’s own writable cost when it has first forks and re-forks', () => {
+    // A hardware-paged host: writable entries cost 1.66×, not the reference VM's 3.25×.
+    const observations = [0.5, 1, 2].flatMap((gib) => [
+      { usedMemoryRssBytes: gib * GiB, latestForkUsec: 240 + 10_000 * gib },
+      { usedMemoryRssBytes: gib * GiB, writablePteShare: 0.05, latestForkUsec: 240 + 10_000 * (1 + 0.05 * 0.66) * gib },
+      { usedMemoryRssBytes: gib * GiB, writablePteShare: 1, latestForkUsec: 240 + 16_600 * gib },
+    ]);
+    const result = run(observations);
+    expect(result.preset.forkUsecPerGiB).toBeCloseTo(10_000, -1);
+    expect(result.preset.forkWritableUsecPerGiB).toBeCloseTo(16_600, -1);
+    expect(result.fits.forkWritable!.medianAbsPercentError).toBeLessThan(0.1);
+    expect(result.derived.some((d) => d.startsWith('forkWritableUsecPerGiB'))).toBe(false);
   });
 
   it('takes RSS as used_memory × mem_fragmentation_ratio when RSS is not given', () => {
@@ -73,7 +93,7 @@ describe('calibrate', () => {
     const result = run(observations);
     expect(result.fits.forkHuge!.medianUsecPerUnit).toBeCloseTo(900, 6);
     expect(result.preset.forkUsecPerGiBHuge).toBeCloseTo(900, 6);
-    expect(result.derived).toEqual([expect.stringContaining('cowFaultUsec')]);
+    expect(result.derived).toEqual([expect.stringContaining('forkWritableUsecPerGiB'), expect.stringContaining('cowFaultUsec')]);
   });
 
   it('counts a THP run whose heap was mostly split before the fork as a 4 KiB fork', () => {

@@ -25,6 +25,10 @@ const GiB = 2 ** 30;
  * reference rate): a THP run whose huge pages were split before the fork is a 4 KiB fork.
  */
 export const HUGE_FIT_MIN_COVERAGE = 0.5;
+/** Forks with at least this share of writable entries fit the writable cost. */
+export const WRITABLE_FIT_MIN_SHARE = 0.5;
+/** Rounds of the alternating write-protected / writable fit (it settles in two or three). */
+const WRITABLE_FIT_ROUNDS = 4;
 /** Runs with fewer parent faults say little about a fault's cost (a no-write run has ~150). */
 export const MIN_FAULTS_FOR_FIT = 1000;
 const OUTLIER_ROBUST_Z = 3.5;
@@ -125,18 +129,44 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
     return undefined;
   };
 
-  const fork =
-    small.length > 0
-      ? fitSlope(
-          small.map((a) => ({
-            label: a.label,
-            x: wpEquivalent(((1 - a.h) * a.rss) / GiB, a.w, WRITABLE_PTE_COST_RATIO),
-            measuredUsec: a.o.latestForkUsec,
-            offsetUsec: fixed + REFERENCE.forkUsecPerGiBHuge * wpEquivalent((a.h * a.rss) / GiB, a.w, HUGE_WRITABLE_RATIO),
-          })),
-          'GiB',
-        )
-      : null;
+  // Forks mostly of writable entries (a first fork, a refill) fit the writable cost on their
+  // own once write-protected ones fix the other; a few rounds settle the ratio between them.
+  const protectedRuns = small.filter((a) => a.w < WRITABLE_FIT_MIN_SHARE);
+  const writableRuns = small.filter((a) => a.w >= WRITABLE_FIT_MIN_SHARE);
+  const smallGiB = (a: (typeof all)[number]) => ((1 - a.h) * a.rss) / GiB;
+  const hugeOffset = (a: (typeof all)[number]) => REFERENCE.forkUsecPerGiBHuge * wpEquivalent((a.h * a.rss) / GiB, a.w, HUGE_WRITABLE_RATIO);
+  let writableRatio = WRITABLE_PTE_COST_RATIO;
+  let fork: LineFit | null = null;
+  let forkWritable: LineFit | null = null;
+  const fitRounds = protectedRuns.length > 0 && writableRuns.length > 0 ? WRITABLE_FIT_ROUNDS : 1;
+  for (let round = 0; round < fitRounds; round++) {
+    const basis = protectedRuns.length > 0 ? protectedRuns : small;
+    fork =
+      basis.length > 0
+        ? fitSlope(
+            basis.map((a) => ({
+              label: a.label,
+              x: wpEquivalent(smallGiB(a), a.w, writableRatio),
+              measuredUsec: a.o.latestForkUsec,
+              offsetUsec: fixed + hugeOffset(a),
+            })),
+            'GiB',
+          )
+        : null;
+    if (!fork || fitRounds === 1 || fork.medianUsecPerUnit <= 0) break;
+    const wp = fork.medianUsecPerUnit;
+    forkWritable = fitSlope(
+      writableRuns.map((a) => ({
+        label: a.label,
+        x: smallGiB(a) * a.w,
+        measuredUsec: a.o.latestForkUsec,
+        offsetUsec: fixed + hugeOffset(a) + wp * smallGiB(a) * (1 - a.w),
+      })),
+      'GiB',
+    );
+    if (forkWritable.medianUsecPerUnit <= 0) break;
+    writableRatio = forkWritable.medianUsecPerUnit / wp;
+  }
   const smallRate = rate(fork, 'forkUsecPerGiB');
   // Huge-page runs still map some RSS with 4 KiB pages; that share is charged at the 4 KiB
   // rate (fitted, or the reference VM's until one is known).
@@ -147,8 +177,7 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
             label: a.label,
             x: wpEquivalent((a.h * a.rss) / GiB, a.w, HUGE_WRITABLE_RATIO),
             measuredUsec: a.o.latestForkUsec,
-            offsetUsec:
-              fixed + (smallRate ?? REFERENCE.forkUsecPerGiB) * wpEquivalent(((1 - a.h) * a.rss) / GiB, a.w, WRITABLE_PTE_COST_RATIO),
+            offsetUsec: fixed + (smallRate ?? REFERENCE.forkUsecPerGiB) * wpEquivalent(smallGiB(a), a.w, writableRatio),
           })),
           'GiB',
         )
@@ -162,6 +191,11 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
   } else if (forkUsecPerGiB === undefined) {
     forkUsecPerGiB = REFERENCE.forkUsecPerGiB;
     derived.push('forkUsecPerGiB (the reference VM’s)');
+  }
+  let forkWritableUsecPerGiB = rate(forkWritable, 'forkWritableUsecPerGiB');
+  if (forkWritableUsecPerGiB === undefined) {
+    forkWritableUsecPerGiB = forkUsecPerGiB * WRITABLE_PTE_COST_RATIO;
+    derived.push('forkWritableUsecPerGiB (write-protected cost × the reference VM’s writable ratio)');
   }
   let forkUsecPerGiBHuge = hugeRate;
   if (forkUsecPerGiBHuge === undefined) {
@@ -186,6 +220,7 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
 
   const counts = [
     fork && `${fork.n} fork(s) on 4 KiB pages`,
+    forkWritable && `${forkWritable.n} with mostly writable entries`,
     forkHuge && `${forkHuge.n} on huge pages`,
     cowFault && `${cowFault.n} run(s) with fault counts`,
   ].filter(Boolean);
@@ -193,7 +228,7 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
     id: request.id,
     label: request.label ?? `calibrated from ${request.observations.length} observation(s)`,
     forkUsecPerGiB: round(forkUsecPerGiB, 1),
-    forkWritableUsecPerGiB: round(forkUsecPerGiB * WRITABLE_PTE_COST_RATIO, 1),
+    forkWritableUsecPerGiB: round(forkWritableUsecPerGiB, 1),
     forkUsecPerGiBHuge: round(forkUsecPerGiBHuge, 1),
     forkWritableUsecPerGiBHuge: round(forkUsecPerGiBHuge * HUGE_WRITABLE_RATIO, 1),
     forkFixedUsec: fixed,
@@ -202,9 +237,13 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
   };
   return {
     preset,
-    fits: { fork, forkHuge, cowFault },
+    fits: { fork, forkWritable, forkHuge, cowFault },
     derived,
-    scenarioKernel: { forkUsecPerGiB: preset.forkUsecPerGiB, cowFaultUsec: preset.cowFaultUsec },
+    scenarioKernel: {
+      forkUsecPerGiB: preset.forkUsecPerGiB,
+      forkWritableUsecPerGiB: preset.forkWritableUsecPerGiB,
+      cowFaultUsec: preset.cowFaultUsec,
+    },
   };
 }
 

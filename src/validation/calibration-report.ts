@@ -3,7 +3,8 @@
 import type { CalibrationResult, LineFit } from '../schemas/calibration.js';
 
 const TITLES: Record<keyof CalibrationResult['fits'], string> = {
-  fork: 'fork() µs per GiB of RSS on 4 KiB pages (beyond the fixed cost)',
+  fork: 'fork() µs per GiB of RSS on 4 KiB pages, write-protected entries (beyond the fixed cost; GiB weighted by writable share)',
+  forkWritable: 'fork() µs per GiB of RSS on 4 KiB pages, writable entries (GiB written since the previous fork)',
   forkHuge: 'fork() µs per GiB of RSS on 2 MiB huge pages',
   cowFault: 'copy-on-write fault: parent system CPU µs per minor fault',
 };

@@ -67,6 +67,21 @@ export function secondsSincePreviousFork(run: MeasuredRunView, writesPerSec: num
   return writesPerSec > 0 ? warmupWrites / writesPerSec : 0;
 }
 
+/** Runs with fewer parent faults say little about a fault's cost (a no-write run has ~150). */
+export const MIN_FAULTS_FOR_FAULT_COST = 1000;
+
+/**
+ * The run's own cost of a copy-on-write fault: the parent's system CPU per minor fault while
+ * the child lived. The engine slows the offered rate by it, so on a host faster or slower than
+ * the preset's the measured progress would otherwise be throttled twice, or not enough.
+ */
+export function measuredFaultUsec(run: MeasuredRunView): number | undefined {
+  const faults = run.summary.parent_minor_faults_during_snapshot;
+  const cpu = run.summary.parent_system_cpu_seconds_during_snapshot;
+  if (typeof faults !== 'number' || typeof cpu !== 'number' || faults < MIN_FAULTS_FOR_FAULT_COST || cpu <= 0) return undefined;
+  return (cpu * 1e6) / faults;
+}
+
 export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOptions = {}): Scenario {
   const keys = run.fill.keys;
   const info = run.prefork.info;
@@ -79,7 +94,11 @@ export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOp
       durationSec: run.summary.snapshot_seconds,
       secondsSincePreviousFork: secondsSincePreviousFork(run, run.summary.write_rate_achieved),
     },
-    kernel: { thp: run.scenario.thp === 'always' ? 'always' : 'never', platform: options.platform ?? DEFAULT_VALIDATION_PLATFORM },
+    kernel: {
+      thp: run.scenario.thp === 'always' ? 'always' : 'never',
+      platform: options.platform ?? DEFAULT_VALIDATION_PLATFORM,
+      ...(measuredFaultUsec(run) !== undefined ? { cowFaultUsec: measuredFaultUsec(run) } : {}),
+    },
     redis: { version: '7.0', disableThp: run.environment.redis_disable_thp !== 'no' },
   };
   return ScenarioSchema.parse(input);
