@@ -31,6 +31,7 @@ const row = (name: string, s: RunScore): TableRow => ({
   snapshotTargetSec: 5,
   snapshotSec: 6.14,
   score: s,
+  forkHostFittedUsec: name === 'q-zipf' ? 21_000 : null,
 });
 
 describe('validation table', () => {
@@ -43,9 +44,9 @@ describe('validation table', () => {
     const lines = renderTable([row('q-zipf', score(0.017)), row('bad', score(-0.2))]).split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe(
-      '| q-zipf | 256 | 100 | zipf(0.99) | never | 1.06 | 5000 → 4677 | 5 → 6.1 | 100.0 | 101.7 | +1.7% | +1.0% · -2.0% · +3.0% · +20.0% | 20.0 | 15.5 | -22.5% | yes |',
+      '| q-zipf | 256 | 100 | zipf(0.99) | never | 1.06 | 5000 → 4677 | 5 → 6.1 | 100.0 | 101.7 | +1.7% | +1.0% · -2.0% · +3.0% · +20.0% | 20.0 | 15.5 | -22.5% | 21.0 | +5.0% | yes |',
     );
-    expect(lines[3]).toMatch(/\| -20\.0% \|.*\| \*\*no\*\* \|$/);
+    expect(lines[3]).toMatch(/\| -20\.0% \|.*\| n\/a \| n\/a \| \*\*no\*\* \|$/);
     expect(renderTable([{ ...row('thp', score(0)), thp: 'always', hugePageCoverage: 0.944 }])).toContain('| always (94%) |');
   });
 

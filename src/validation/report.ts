@@ -67,6 +67,8 @@ export interface TableRow {
   snapshotTargetSec: number;
   snapshotSec: number;
   score: RunScore;
+  /** Fork predicted with a preset fitted on the pass's other runs (null: too few). */
+  forkHostFittedUsec: number | null;
 }
 
 export function tableRow(report: ValidationReport, score: RunScore): TableRow {
@@ -84,6 +86,7 @@ export function tableRow(report: ValidationReport, score: RunScore): TableRow {
     snapshotTargetSec: report.summary.snapshot_target_seconds,
     snapshotSec: report.summary.snapshot_seconds,
     score,
+    forkHostFittedUsec: null,
   };
 }
 
@@ -102,6 +105,8 @@ const HEADER = [
   'CoW error at ¼ · ½ · ¾ · end',
   'fork measured ms',
   'simulated ms',
+  'error',
+  'host-fitted ms',
   'error',
   `within ±${PEAK_COW_TOLERANCE * 100}%`,
 ];
@@ -128,6 +133,8 @@ export function renderTable(rows: TableRow[]): string {
         (s.forkMeasuredUsec / 1000).toFixed(1),
         (s.forkSimulatedUsec / 1000).toFixed(1),
         percent(s.forkError),
+        r.forkHostFittedUsec === null ? 'n/a' : (r.forkHostFittedUsec / 1000).toFixed(1),
+        r.forkHostFittedUsec === null ? 'n/a' : percent(r.forkHostFittedUsec / s.forkMeasuredUsec - 1),
         s.withinTolerance ? 'yes' : '**no**',
       ].join(' | ')} |`,
     );
@@ -156,7 +163,9 @@ export function renderMarkdown(rows: TableRow[], context: MarkdownContext): stri
     'Peak CoW = max child Private_Dirty from /proc/<child>/smaps_rollup, sampled every 100 ms. The engine runs on the',
     'measured scenario: key count, value size, mem_fragmentation_ratio, child lifetime and the measured write progress.',
     `Errors are simulated vs measured; runs without writes are scored as a share of used memory (tolerance ±${WRITELESS_TOLERANCE_OF_USED * 100}%).`,
-    'Fork time is reported, not judged: it varies up to 3× between identical runs on a busy 2-vCPU VM.',
+    'Fork time is reported, not judged: it varies up to 3× between identical runs on a busy 2-vCPU VM. "Simulated" uses the',
+    'platform preset; "host-fitted" uses a preset calibrated on the other runs of this pass (leave-one-out), so it shows how',
+    'well the fork model carries between forks of this host.',
     '',
     renderTable(rows),
   ];

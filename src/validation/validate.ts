@@ -4,10 +4,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulate } from '../engine/simulate.js';
+import { observationFromRun } from './calibration-input.js';
 import { interruptedBy } from './cleanup.js';
 import { hostFacts } from './environment.js';
 import { groundTruthRun } from './ground-truth.js';
 import { measureScenario } from './harness.js';
+import { leaveOneOutForkUsec, type HostFitRun } from './host-fit.js';
+import { MeasuredRunSchema } from './measured-run.js';
 import { checkHost, preconditionProblems } from './preconditions.js';
 import { buildReport, renderMarkdown, tableRow, type TableRow } from './report.js';
 import { readScenarioFile, selectScenarios, type ValidationScenario } from './scenario-file.js';
@@ -58,6 +61,7 @@ export async function runValidation(options: ValidateOptions): Promise<ValidateO
   mkdirSync(options.outDir, { recursive: true });
   const host = hostFacts(options.executable);
   const rows: TableRow[] = [];
+  const hostFitRuns: HostFitRun[] = [];
   const failures: Array<{ name: string; error: string }> = [];
   for (const [i, scenario] of scenarios.entries()) {
     if (interruptedBy()) break;
@@ -70,6 +74,7 @@ export async function runValidation(options: ValidateOptions): Promise<ValidateO
       const report = buildReport(run, measured.scheduledScenario, result, score);
       writeFileSync(join(options.outDir, `${scenario.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
       rows.push(tableRow(report, score));
+      hostFitRuns.push({ observation: observationFromRun(MeasuredRunSchema.parse(run)), scenario: measured.scheduledScenario });
       options.log(
         `  peak CoW ${(score.peakMeasuredBytes / 2 ** 20).toFixed(1)} MiB measured, ${(score.peakSimulatedBytes / 2 ** 20).toFixed(1)} MiB simulated ` +
           `(${(100 * score.peakError).toFixed(1)}%${score.writeless ? ' of used memory' : ''})`,
@@ -79,6 +84,7 @@ export async function runValidation(options: ValidateOptions): Promise<ValidateO
       options.log(`  failed: ${(err as Error).message}`);
     }
   }
+  leaveOneOutForkUsec(hostFitRuns).forEach((usec, i) => (rows[i]!.forkHostFittedUsec = usec));
   const markdown = renderMarkdown(rows, {
     host,
     platform: options.platform,
