@@ -82,6 +82,19 @@ describe('fork cost by page-table state', () => {
     const own = withPrevious('none', { kernel: { platform: 'reference-kvm', forkUsecPerGiB: 10_000, forkWritableUsecPerGiB: 17_000 } });
     expect((own.latestForkUsec - 240) / (own.usedMemoryRssBytes / GiB)).toBeCloseTo(17_000, -1);
     expect(own.scenario.kernel.forkWritableUsecPerGiB).toBe(17_000);
+    // Huge pages: the given PMD cost, writable PMDs the preset's ratio more.
+    const thp = { platform: 'reference-kvm', thp: 'always', forkUsecPerGiBHuge: 2_000 } as const;
+    const reference = platformPreset('reference-kvm');
+    const hugeRun = resolveRun(scenario({ ...base, kernel: thp, redis: { disableThp: false } }));
+    const refork = withPrevious(0, { kernel: thp, redis: { disableThp: false } });
+    const first = withPrevious('none', { kernel: thp, redis: { disableThp: false } });
+    const small = (hugeRun.smallMappedBytes / GiB) * reference.forkUsecPerGiB;
+    expect(refork.latestForkUsec).toBeCloseTo(240 + small + (hugeRun.hugeMappedBytes / GiB) * 2_000, -1);
+    const hugeWritable = 2_000 * (reference.forkWritableUsecPerGiBHuge / reference.forkUsecPerGiBHuge);
+    expect(first.latestForkUsec).toBeCloseTo(
+      240 + (hugeRun.smallMappedBytes / GiB) * reference.forkWritableUsecPerGiB + (hugeRun.hugeMappedBytes / GiB) * hugeWritable,
+      -1,
+    );
   });
 });
 

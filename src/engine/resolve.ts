@@ -88,8 +88,9 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     fixedUsec: preset.forkFixedUsec,
     wpUsecPerGiB: preset.forkUsecPerGiB * scale,
     writableUsecPerGiB: kernel.forkWritableUsecPerGiB ?? preset.forkWritableUsecPerGiB * scale,
-    hugeWpUsecPerGiB: preset.forkUsecPerGiBHuge * scale,
-    hugeWritableUsecPerGiB: preset.forkWritableUsecPerGiBHuge * scale,
+    hugeWpUsecPerGiB: kernel.forkUsecPerGiBHuge ?? preset.forkUsecPerGiBHuge * scale,
+    hugeWritableUsecPerGiB:
+      (kernel.forkUsecPerGiBHuge ?? preset.forkUsecPerGiBHuge * scale) * (preset.forkWritableUsecPerGiBHuge / preset.forkUsecPerGiBHuge),
   };
   // What huge pages cannot cover: the binary, libraries, stacks and allocator metadata.
   const smallMappedBytes = hugePagesActive

@@ -307,6 +307,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       ...scenario.kernel,
       forkUsecPerGiB: round(run.forkCosts.wpUsecPerGiB, 3),
       forkWritableUsecPerGiB: round(run.forkCosts.writableUsecPerGiB, 3),
+      forkUsecPerGiBHuge: round(run.forkCosts.hugeWpUsecPerGiB, 3),
       cowFaultUsec: round(run.cowFaultUsec, 3),
     },
     simulation: { ...simulation, sampleIntervalSec: round(intervalSec, 6) },

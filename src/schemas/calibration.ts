@@ -123,7 +123,7 @@ export const CalibrationResultSchema = z
     }),
     derived: z.array(z.string()).openapi({ description: 'Preset fields not fitted, scaled from the reference VM instead.' }),
     scenarioKernel: z
-      .object({ forkUsecPerGiB: z.number(), forkWritableUsecPerGiB: z.number(), cowFaultUsec: z.number() })
+      .object({ forkUsecPerGiB: z.number(), forkWritableUsecPerGiB: z.number(), forkUsecPerGiBHuge: z.number(), cowFaultUsec: z.number() })
       .openapi({ description: 'The overrides a scenario’s `kernel` takes to use this calibration.' }),
   })
   .openapi('CalibrationResult');

@@ -145,6 +145,12 @@ const KernelSchema = z
       .openapi({
         description: 'Overrides the fork cost per GiB of 4 KiB-mapped RSS whose entries are writable; forkUsecPerGiB × the reference ratio (3.25) when only that is given.',
       }),
+    forkUsecPerGiBHuge: z
+      .number()
+      .gt(0)
+      .max(1e7)
+      .optional()
+      .openapi({ description: 'Overrides the fork cost per GiB mapped by huge pages (PMDs write-protected; writable ones cost the preset ratio more).' }),
     cowFaultUsec: z.number().gt(0).max(1e5).optional().openapi({ description: 'Overrides the preset cost of one 4 KiB copy-on-write fault.' }),
   })
   .strict();

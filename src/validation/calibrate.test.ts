@@ -35,6 +35,7 @@ describe('calibrate', () => {
     expect(result.scenarioKernel).toEqual({
       forkUsecPerGiB: 50_000,
       forkWritableUsecPerGiB: result.preset.forkWritableUsecPerGiB,
+      forkUsecPerGiBHuge: result.preset.forkUsecPerGiBHuge,
       cowFaultUsec: result.preset.cowFaultUsec,
     });
   });

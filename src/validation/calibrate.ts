@@ -242,6 +242,7 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
     scenarioKernel: {
       forkUsecPerGiB: preset.forkUsecPerGiB,
       forkWritableUsecPerGiB: preset.forkWritableUsecPerGiB,
+      forkUsecPerGiBHuge: preset.forkUsecPerGiBHuge,
       cowFaultUsec: preset.cowFaultUsec,
     },
   };

@@ -23,7 +23,12 @@ export function leaveOneOutForkUsec(runs: readonly HostFitRun[]): Array<number |
     const { scenarioKernel } = calibrate(CalibrationRequestSchema.parse({ observations: others }));
     const scenario = ScenarioSchema.parse({
       ...run.scenario,
-      kernel: { ...run.scenario.kernel, forkUsecPerGiB: scenarioKernel.forkUsecPerGiB, forkWritableUsecPerGiB: scenarioKernel.forkWritableUsecPerGiB },
+      kernel: {
+        ...run.scenario.kernel,
+        forkUsecPerGiB: scenarioKernel.forkUsecPerGiB,
+        forkWritableUsecPerGiB: scenarioKernel.forkWritableUsecPerGiB,
+        forkUsecPerGiBHuge: scenarioKernel.forkUsecPerGiBHuge,
+      },
     });
     return simulate(scenario).summary.latestForkUsec;
   });

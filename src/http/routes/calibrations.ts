@@ -17,6 +17,7 @@ const EXAMPLE_REQUEST = {
     { label: 'cache-a', usedMemoryRssBytes: '1GiB', latestForkUsec: 61_000 },
     { label: 'cache-b', usedMemoryRssBytes: '4GiB', latestForkUsec: 236_000 },
     { label: 'cache-c', usedMemoryRssBytes: '2GiB', latestForkUsec: 118_000 },
+    { label: 'cache-c after restart', usedMemoryRssBytes: '2GiB', latestForkUsec: 201_000, writablePteShare: 1 },
   ],
   id: 'my-hosts',
 };
@@ -39,8 +40,8 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
     operationId: 'createCalibration',
     summary: 'Fit a platform preset to observed forks',
     description:
-      'Takes INFO observations (used_memory_rss and latest_fork_usec, optionally copy-on-write fault counts with the parent’s ' +
-      'system CPU) and returns a preset with the fit quality. Use `scenarioKernel` as a scenario’s `kernel` overrides. ' +
+      'Takes INFO observations (used_memory_rss and latest_fork_usec, optionally the share written since the previous fork — ' +
+      '1 for a first fork — and copy-on-write fault counts with the parent’s system CPU) and returns a preset with the fit quality. Use `scenarioKernel` as a scenario’s `kernel` overrides. ' +
       `At most 10000 observations and ${config.bodyLimitBytes} bytes.`,
     tags: ['presets'],
     request: {

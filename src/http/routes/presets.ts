@@ -26,7 +26,7 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
     path: '/v1/presets',
     operationId: 'getPresets',
     summary: 'Platform presets and example scenarios',
-    description: 'kernel.platform takes a preset id; kernel.forkUsecPerGiB and kernel.cowFaultUsec override its figures.',
+    description: 'kernel.platform takes a preset id; kernel.forkUsecPerGiB, kernel.forkWritableUsecPerGiB and kernel.cowFaultUsec override its figures.',
     tags: ['presets'],
     responses: {
       200: response(
