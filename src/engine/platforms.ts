@@ -29,7 +29,8 @@ const KERNEL_PMD_WP_USEC_PER_GIB = 352.5;
 const KERNEL_PMD_WRITABLE_USEC_PER_GIB = 620.3;
 /**
  * Writable vs write-protected PTEs: the cost of write-protecting each entry in the parent, on
- * the reference VM, whose page tables the hypervisor shadows (the kernel tables).
+ * the reference VM (kernel tables), a guest booted with PVM options where page-table writes are
+ * likely the hypervisor's work.
  */
 export const WRITABLE_PTE_COST_RATIO = KERNEL_PTE_WRITABLE_USEC_PER_GIB / KERNEL_PTE_WP_USEC_PER_GIB;
 /**

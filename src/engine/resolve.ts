@@ -84,13 +84,13 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
   const preset = platformPreset(kernel.platform);
   // An override of the 4 KiB cost scales the preset's other costs with it.
   const scale = (kernel.forkUsecPerGiB ?? preset.forkUsecPerGiB) / preset.forkUsecPerGiB;
+  const hugeWpUsecPerGiB = kernel.forkUsecPerGiBHuge ?? preset.forkUsecPerGiBHuge * scale;
   const forkCosts: ForkCosts = {
     fixedUsec: preset.forkFixedUsec,
     wpUsecPerGiB: preset.forkUsecPerGiB * scale,
     writableUsecPerGiB: kernel.forkWritableUsecPerGiB ?? preset.forkWritableUsecPerGiB * scale,
-    hugeWpUsecPerGiB: kernel.forkUsecPerGiBHuge ?? preset.forkUsecPerGiBHuge * scale,
-    hugeWritableUsecPerGiB:
-      (kernel.forkUsecPerGiBHuge ?? preset.forkUsecPerGiBHuge * scale) * (preset.forkWritableUsecPerGiBHuge / preset.forkUsecPerGiBHuge),
+    hugeWpUsecPerGiB,
+    hugeWritableUsecPerGiB: hugeWpUsecPerGiB * (preset.forkWritableUsecPerGiBHuge / preset.forkUsecPerGiBHuge),
   };
   // What huge pages cannot cover: the binary, libraries, stacks and allocator metadata.
   const smallMappedBytes = hugePagesActive
