@@ -4,6 +4,8 @@
 // already write-protected: the parent's copy must be write-protected too (kernel tables).
 // Which pages are writable follows from the writes since the previous fork, through the same
 // page occupancy as copy-on-write: a page is written once any key on it was.
+// On huge pages (Linux ≥ 5.8) a write while the previous child lived split the PMD of the huge
+// page it hit, which stays mapped by 512 PTEs until khugepaged rebuilds it (kernel tables §2, §6).
 
 import { ExpectedCow } from './cow-expected.js';
 import { PAGE_BYTES } from './jemalloc.js';
@@ -12,17 +14,29 @@ import type { ResolvedRun } from './resolve.js';
 import type { Scenario } from '../schemas/scenario.js';
 
 const GiB = 2 ** 30;
+/**
+ * khugepaged's defaults scan 4096 pages every 10 s, so at most 8 huge pages (16 MiB) are
+ * rebuilt per 10 s; the kernel tables measured exactly that (§6).
+ */
+export const KHUGEPAGED_COLLAPSE_BYTES_PER_SEC = (4096 * PAGE_BYTES) / 10;
 
 export interface ForkCost {
   forkUsec: number;
   /** Share of the mapped memory whose page-table entries were writable at fork. */
   writableShare: number;
+  /** Share of RSS still mapped by huge pages at fork (after splits by the previous snapshot). */
+  hugePageCoverage: number;
 }
 
-/** Share of the heap written in `seconds` of the scenario's write load before the fork. */
-export function writtenShareBefore(run: ResolvedRun, workload: Scenario['workload'], seconds: number | 'none'): { small: number; huge: number } {
-  if (seconds === 'none') return { small: 1, huge: 1 };
-  const writes = workload.writesPerSec * seconds;
+interface WrittenShare {
+  /** Share of the heap's 4 KiB pages written. */
+  small: number;
+  /** Share of the heap in huge pages with at least one write. */
+  huge: number;
+}
+
+/** Share of the heap the scenario's write load touches in `writes` writes. */
+export function writtenShare(run: ResolvedRun, workload: Scenario['workload'], writes: number): WrittenShare {
   if (writes <= 0) return { small: 0, huge: 0 };
   const heapPages = run.layout.heapPages;
   const dist = workload.keyDistribution;
@@ -42,16 +56,30 @@ export function writtenShareBefore(run: ResolvedRun, workload: Scenario['workloa
 }
 
 export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
-  const written = writtenShareBefore(run, scenario.workload, scenario.snapshot.secondsSincePreviousFork);
+  const { workload, snapshot } = scenario;
+  const since = snapshot.secondsSincePreviousFork;
+  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, workload, workload.writesPerSec * since);
+
+  // Huge pages the previous snapshot's writes split, less what khugepaged rebuilt since.
+  let splitBytes = 0;
+  if (since !== 'none' && run.hugePagesActive && !run.copyHugePages) {
+    const childSec = Math.min(since, snapshot.previousSnapshotSec ?? run.durationSec);
+    const split = writtenShare(run, workload, workload.writesPerSec * childSec).huge * run.hugeMappedBytes;
+    splitBytes = Math.max(0, split - KHUGEPAGED_COLLAPSE_BYTES_PER_SEC * (since - childSec));
+  }
+  const smallGiB = (run.smallMappedBytes + splitBytes) / GiB;
+  const hugeGiB = (run.hugeMappedBytes - splitBytes) / GiB;
+
   const c = run.forkCosts;
-  const smallGiB = run.smallMappedBytes / GiB;
-  const hugeGiB = run.hugeMappedBytes / GiB;
   // Memory outside the heap (binary data, stacks, allocator metadata) is written as the heap is.
   const forkUsec =
     c.fixedUsec +
     smallGiB * (c.wpUsecPerGiB + written.small * (c.writableUsecPerGiB - c.wpUsecPerGiB)) +
     hugeGiB * (c.hugeWpUsecPerGiB + written.huge * (c.hugeWritableUsecPerGiB - c.hugeWpUsecPerGiB));
   const mapped = smallGiB + hugeGiB;
-  const writableShare = mapped > 0 ? (smallGiB * written.small + hugeGiB * written.huge) / mapped : 0;
-  return { forkUsec, writableShare };
+  return {
+    forkUsec,
+    writableShare: mapped > 0 ? (smallGiB * written.small + hugeGiB * written.huge) / mapped : 0,
+    hugePageCoverage: mapped > 0 ? hugeGiB / mapped : 0,
+  };
 }

@@ -36,10 +36,10 @@ export const WRITABLE_PTE_COST_RATIO = KERNEL_PTE_WRITABLE_USEC_PER_GIB / KERNEL
 /**
  * The same ratio under hardware-walked page tables (EPT/NPT, or none): write-protecting an
  * entry is one more store to a line fork reads anyway. Measured with validation/fork-probe.sh
- * on a KVM guest (Intel Xeon, Linux 6.18), 0.5 and 1 GiB: refilled vs re-forked, 1.66 both
- * (test/fixtures/fork-probe-kvm.txt).
+ * on a KVM guest (Intel Xeon, Linux 6.18), 0.5 and 1 GiB, refilled vs re-forked: 1.8–2.0
+ * (test/fixtures/fork-probe-kvm.txt; 1.66 in an earlier run of the same probe).
  */
-export const HARDWARE_PAGING_WRITABLE_PTE_COST_RATIO = 1.66;
+export const HARDWARE_PAGING_WRITABLE_PTE_COST_RATIO = 1.85;
 /** Huge vs 4 KiB pages, both write-protected: one PMD stands for 512 PTEs. */
 export const HUGE_PMD_COST_RATIO = KERNEL_PMD_WP_USEC_PER_GIB / KERNEL_PTE_WP_USEC_PER_GIB;
 /** Huge pages with writable PMDs vs 4 KiB pages with write-protected PTEs. */

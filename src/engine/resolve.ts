@@ -31,8 +31,6 @@ export interface ResolvedRun {
   durationSec: number;
   /** The process runs on transparent huge pages. */
   hugePagesActive: boolean;
-  /** Share of RSS mapped by huge pages. */
-  hugePageCoverage: number;
   copyHugePages: boolean;
   copyUnitBytes: number;
   dismiss: boolean;
@@ -107,7 +105,6 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     fragmentationRatio,
     durationSec,
     hugePagesActive,
-    hugePageCoverage: hugePagesActive ? hugeMappedBytes / usedMemoryRssBytes : 0,
     copyHugePages,
     copyUnitBytes: copyHugePages ? 2 * 1024 * 1024 : PAGE_BYTES,
     // PR #8974: Redis 7 only, and skipped when THP is on for the process.

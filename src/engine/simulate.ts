@@ -336,7 +336,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       distinctKeysWritten: Math.round(distinctShare(overwrites) * keys),
       faultStallMsTotal: round(stallMsTotal, 3),
       hugePagesActive: run.hugePagesActive,
-      hugePageCoverage: round(run.hugePageCoverage, 4),
+      hugePageCoverage: round(fork.hugePageCoverage, 4),
       dismissActive: run.dismiss,
       oom: {
         limitBytes: limit,

@@ -47,7 +47,7 @@ export const SummarySchema = z
     distinctKeysWritten: z.number().openapi({ description: 'Expected distinct keys overwritten while the child lived.' }),
     faultStallMsTotal: z.number().openapi({ description: 'Main-thread time spent in copy-on-write faults.' }),
     hugePagesActive: z.boolean(),
-    hugePageCoverage: z.number(),
+    hugePageCoverage: z.number().openapi({ description: 'Share of RSS mapped by huge pages at fork, after the splits the previous snapshot’s writes left.' }),
     dismissActive: z.boolean().openapi({ description: 'Redis 7 child releases saved values that span whole pages.' }),
     oom: z
       .object({

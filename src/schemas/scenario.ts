@@ -120,6 +120,15 @@ const SnapshotSchema = z
         description:
           'Seconds between the previous fork and this one, with the write load running at writesPerSec: pages written since then still have writable page-table entries, which fork() must write-protect (about 3× the cost per GiB). 0: the previous snapshot has just ended; your save interval for periodic saves; "none" for the first fork after a restart, load or full sync (every entry writable).',
       }),
+    previousSnapshotSec: z
+      .number()
+      .min(0)
+      .max(LIMITS.maxDurationSec)
+      .optional()
+      .openapi({
+        description:
+          'How long the previous fork’s child lived under the write load; default: as long as this one (at most secondsSincePreviousFork). On huge pages every huge page written meanwhile was split into 4 KiB entries, and this fork copies them one by one until khugepaged rebuilds them (16 MiB per 10 s).',
+      }),
   })
   .strict();
 

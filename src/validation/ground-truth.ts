@@ -93,6 +93,8 @@ export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOp
     snapshot: {
       durationSec: run.summary.snapshot_seconds,
       secondsSincePreviousFork: secondsSincePreviousFork(run, run.summary.write_rate_achieved),
+      // The probe saves ran before the write load started.
+      previousSnapshotSec: 0,
     },
     kernel: {
       thp: run.scenario.thp === 'always' ? 'always' : 'never',
