@@ -119,10 +119,18 @@ describe('worker processes', () => {
     const done = await service.waitUntilFinished(record.id, 40_000);
     expect(done, second.output()).toMatchObject({ status: 'completed', progress: 1 });
     expect((await service.result(record.id))?.summary.writes).toBe(done?.summary?.writes);
-    const job = await queue.getJob(record.id);
-    expect(await job?.getState()).toBe('completed');
+    // The service reports the result it stored; BullMQ marks the job finished a moment later.
+    const job = await until(
+      async () => {
+        const found = await queue.getJob(record.id);
+        return found?.finishedOn ? found : undefined;
+      },
+      10_000,
+      'BullMQ to record the completion',
+    );
+    expect(await job.getState()).toBe('completed');
     // Recovered through stall detection: started twice, one finished attempt (the completion).
-    expect({ started: job?.attemptsStarted, made: job?.attemptsMade, stalled: job?.stalledCounter }).toEqual({ started: 2, made: 1, stalled: 1 });
+    expect({ started: job.attemptsStarted, made: job.attemptsMade, stalled: job.stalledCounter }).toEqual({ started: 2, made: 1, stalled: 1 });
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toMatchObject({ code: 0 });
