@@ -3,8 +3,9 @@
 // mapped each way: latest_fork_usec = fixed + perGiB·(1−h)·RSS + perGiBHuge·h·RSS, h the
 // huge-page share (runs under half on huge pages count as 4 KiB forks: their huge pages were
 // split before the fork). Entries still writable at fork (share w, written since the previous
-// fork) cost the reference VM's writable ratio r more, so each GiB counts 1 + (r−1)·w times and
-// the fit gives the write-protected cost. With the fixed cost held, each observation gives a ratio; the preset takes
+// fork) cost a ratio r more, so each GiB counts 1 + (r−1)·w times and the fit gives the
+// write-protected cost; forks mostly of writable entries fit r itself, else r is the reference
+// VM's. With the fixed cost held, each observation gives a ratio; the preset takes
 // their median (one run slowed 3× by a busy neighbour does not move it), and the least-squares
 // slope through the fixed cost is reported beside it. A copy-on-write fault's cost is the
 // parent's system CPU per minor fault while the child lived (how the reference preset's 61 µs
@@ -139,7 +140,7 @@ export function calibrate(request: CalibrationRequest): CalibrationResult {
   let fork: LineFit | null = null;
   let forkWritable: LineFit | null = null;
   const fitRounds = protectedRuns.length > 0 && writableRuns.length > 0 ? WRITABLE_FIT_ROUNDS : 1;
-  for (let round = 0; round < fitRounds; round++) {
+  for (let pass = 0; pass < fitRounds; pass++) {
     const basis = protectedRuns.length > 0 ? protectedRuns : small;
     fork =
       basis.length > 0
