@@ -7,8 +7,8 @@ const shipped = join(import.meta.dirname, '../../validation/scenarios.json');
 const scenarios = parseScenarioFile(JSON.parse(readFileSync(shipped, 'utf8')), shipped);
 
 describe('validation/scenarios.json', () => {
-  it('covers 100 B, 1 KiB and 16 KiB values, every distribution, THP and fragmentation', () => {
-    expect(new Set(scenarios.map((s) => s.value_bytes))).toEqual(new Set([100, 1024, 16_384]));
+  it('covers 100 B to 64 KiB values, every distribution, THP and fragmentation', () => {
+    expect(new Set(scenarios.map((s) => s.value_bytes))).toEqual(new Set([100, 300, 1024, 4096, 16_384, 65_536]));
     expect(new Set(scenarios.map((s) => s.distribution.type))).toEqual(new Set(['uniform', 'zipf', 'hotset', 'sequential']));
     expect(scenarios.some((s) => s.thp === 'always')).toBe(true);
     expect(scenarios.some((s) => s.fragmentation.induce)).toBe(true);
