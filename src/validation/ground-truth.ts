@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
+import { MIN_FAULTS_FOR_FIT } from './calibrate.js';
 import { MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './measured-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,9 +68,6 @@ export function secondsSincePreviousFork(run: MeasuredRunView, writesPerSec: num
   return writesPerSec > 0 ? warmupWrites / writesPerSec : 0;
 }
 
-/** Runs with fewer parent faults say little about a fault's cost (a no-write run has ~150). */
-export const MIN_FAULTS_FOR_FAULT_COST = 1000;
-
 /**
  * The run's own cost of a copy-on-write fault: the parent's system CPU per minor fault while
  * the child lived. The engine slows the offered rate by it, so on a host faster or slower than
@@ -78,7 +76,7 @@ export const MIN_FAULTS_FOR_FAULT_COST = 1000;
 export function measuredFaultUsec(run: MeasuredRunView): number | undefined {
   const faults = run.summary.parent_minor_faults_during_snapshot;
   const cpu = run.summary.parent_system_cpu_seconds_during_snapshot;
-  if (typeof faults !== 'number' || typeof cpu !== 'number' || faults < MIN_FAULTS_FOR_FAULT_COST || cpu <= 0) return undefined;
+  if (typeof faults !== 'number' || typeof cpu !== 'number' || faults < MIN_FAULTS_FOR_FIT || cpu <= 0) return undefined;
   return (cpu * 1e6) / faults;
 }
 
