@@ -35,36 +35,42 @@ interface WrittenShare {
   huge: number;
 }
 
+/** Which pages a write touches, counted once however often written (no dismiss). */
+interface TouchModels {
+  small: ExpectedCow;
+  /** Huge pages touched; absent when the process runs on 4 KiB pages. */
+  huge: ExpectedCow | undefined;
+}
+
 /** Share of the heap the scenario's write load touches in `writes` writes. */
-export function writtenShare(run: ResolvedRun, workload: Scenario['workload'], writes: number): WrittenShare {
+function writtenShare(run: ResolvedRun, models: TouchModels, workload: Scenario['workload'], writes: number): WrittenShare {
   if (writes <= 0) return { small: 0, huge: 0 };
-  const heapPages = run.layout.heapPages;
   const dist = workload.keyDistribution;
   const sequential = dist.type === 'sequential';
   const overwrites = writes * (1 - workload.newKeyFraction - workload.deleteFraction);
   const q = sequential ? Math.min(1, overwrites / run.keys) : expectedDistinctKeys(dist, run.keys, overwrites) / run.keys;
   const buckets = writes * (workload.newKeyFraction + workload.deleteFraction);
   // Inserted keys land on fresh pages, writable from their first touch.
-  const perKeyBytes = run.layout.allocations.reduce((s, a) => s + a.usableBytes, 0);
-  const insertedPages = (writes * workload.newKeyFraction * perKeyBytes) / PAGE_BYTES;
-  const share = (copyHugePages: boolean) => {
-    const model = new ExpectedCow(run.layout, { dismiss: false, copyHugePages });
-    const pages = model.persistentCopiedPages(q, sequential) + model.dictCopiedPages(buckets) + insertedPages;
-    return Math.min(1, pages / heapPages);
-  };
-  return { small: share(false), huge: run.hugePagesActive ? share(true) : 0 };
+  const insertedPages = (writes * workload.newKeyFraction * run.layout.perKeyUsableBytes) / PAGE_BYTES;
+  const share = (model: ExpectedCow) =>
+    Math.min(1, (model.persistentCopiedPages(q, sequential) + model.dictCopiedPages(buckets) + insertedPages) / run.layout.heapPages);
+  return { small: share(models.small), huge: models.huge ? share(models.huge) : 0 };
 }
 
 export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
   const { workload, snapshot } = scenario;
   const since = snapshot.secondsSincePreviousFork;
-  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, workload, workload.writesPerSec * since);
+  const models: TouchModels = {
+    small: new ExpectedCow(run.layout, { dismiss: false, copyHugePages: false }),
+    huge: run.hugePagesActive ? new ExpectedCow(run.layout, { dismiss: false, copyHugePages: true }) : undefined,
+  };
+  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, models, workload, workload.writesPerSec * since);
 
   // Huge pages the previous snapshot's writes split, less what khugepaged rebuilt since.
   let splitBytes = 0;
   if (since !== 'none' && run.hugePagesActive && !run.copyHugePages) {
     const childSec = Math.min(since, snapshot.previousSnapshotSec ?? run.durationSec);
-    const split = writtenShare(run, workload, workload.writesPerSec * childSec).huge * run.hugeMappedBytes;
+    const split = writtenShare(run, models, workload, workload.writesPerSec * childSec).huge * run.hugeMappedBytes;
     splitBytes = Math.max(0, split - KHUGEPAGED_COLLAPSE_BYTES_PER_SEC * (since - childSec));
   }
   const smallGiB = (run.smallMappedBytes + splitBytes) / GiB;

@@ -56,6 +56,11 @@ export function sdsHeaderBytes(length: number): number {
   return 17;
 }
 
+/** Usable bytes of one key's allocations. */
+export function usableBytesPerKey(allocations: readonly Allocation[]): number {
+  return allocations.reduce((sum, a) => sum + a.usableBytes, 0);
+}
+
 /** The allocations of one string key, in the order Redis makes them when the key is added. */
 export function keyAllocations(keyBytes: number, valueBytes: number): Allocation[] {
   const allocations: Allocation[] = [];
@@ -110,6 +115,8 @@ export interface RedisLayout {
   largeValue: LargeValueLayout | undefined;
   dictBuckets: number;
   dictBytes: number;
+  /** Bytes jemalloc hands out per key: what used_memory grows by for each key added. */
+  perKeyUsableBytes: number;
   /** Live bytes Redis counts (INFO used_memory). */
   usedMemoryBytes: number;
   /** Heap pages that hold keys, values and the bucket array. */
@@ -179,8 +186,8 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
   const smallClasses = [...byClass.values()].map((kinds) => smallClassLayout(kinds, keys, liveFraction));
   const buckets = dictBuckets(keys);
   const dictBytes = sizeClass(buckets * 8);
-  const perKeyUsable = allocations.reduce((sum, a) => sum + a.usableBytes, 0);
-  const usedMemoryBytes = keys * perKeyUsable + dictBytes + REDIS_STARTUP_USED_MEMORY_BYTES;
+  const perKeyUsableBytes = usableBytesPerKey(allocations);
+  const usedMemoryBytes = keys * perKeyUsableBytes + dictBytes + REDIS_STARTUP_USED_MEMORY_BYTES;
 
   const slabPages = smallClasses.reduce((sum, c) => sum + c.pages, 0);
   const largeResidentPages = largeValue
@@ -204,6 +211,7 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
     largeValue,
     dictBuckets: buckets,
     dictBytes,
+    perKeyUsableBytes,
     usedMemoryBytes,
     heapPages,
     compactRssBytes,
@@ -213,7 +221,7 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
 
 /** Keys that fill `usedMemoryBytes` with this key and value size. */
 export function keysForUsedMemory(usedMemoryBytes: number, keyBytes: number, valueBytes: number): number {
-  const perKey = keyAllocations(keyBytes, valueBytes).reduce((sum, a) => sum + a.usableBytes, 0);
+  const perKey = usableBytesPerKey(keyAllocations(keyBytes, valueBytes));
   let keys = Math.max(1, Math.floor((usedMemoryBytes - REDIS_STARTUP_USED_MEMORY_BYTES) / perKey));
   // The bucket array depends on the key count: settle the pair in a few rounds.
   for (let round = 0; round < 4; round++) {

@@ -197,7 +197,6 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   }
 
   const { times, intervalSec } = sampleTimes(T, simulation.sampleIntervalSec ?? DEFAULT_SAMPLE_INTERVAL_SEC, simulation.maxPoints);
-  const perKeyBytes = run.layout.allocations.reduce((s, a) => s + a.usableBytes, 0);
   const series = {
     tSec: [] as number[],
     copiedPages: [] as number[],
@@ -268,7 +267,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       const served = rate * dt;
       writesServed += served;
       writesOffered += offered;
-      insertedBytes += served * workload.newKeyFraction * perKeyBytes;
+      insertedBytes += served * workload.newKeyFraction * run.layout.perKeyUsableBytes;
       if (alive) {
         const faultsBefore = tracker.faults();
         overwrites += served * overwriteShare;
