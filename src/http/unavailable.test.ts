@@ -14,6 +14,8 @@ describe('isUnavailableError', () => {
     ['ioredis retries exhausted', named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 1).')],
     ['a Redis still loading its dataset', named('ReplyError', 'LOADING Redis is loading the dataset in memory')],
     ['a replica that lost its master', named('ReplyError', 'MASTERDOWN Link with MASTER is down')],
+    ['a Redis busy with a script', named('ReplyError', 'BUSY Redis is busy running a script.')],
+    ['a Redis over maxmemory', named('ReplyError', "OOM command not allowed when used memory > 'maxmemory'.")],
     ['the service’s own class', named('ServiceUnavailableError')],
     ['a deadline', new DependencyTimeoutError('get', 5)],
     ['a wrapped cause', new Error('submit failed', { cause: withCode('ETIMEDOUT') })],

@@ -1,5 +1,7 @@
-// Failures of the queue's Redis as one error type: the HTTP layer recognises it by name and
-// code and answers 503 instead of 500.
+// Failures of the queue's Redis as one error type, and the one test of whether an error means
+// "Redis is not there": the service wraps such errors, the HTTP layer answers 503 for them.
+// The messages are ioredis 6's (built/utils, built/Redis, built/cluster) and Redis replies that
+// mean "not now" (LOADING, MASTERDOWN, ...); bullmq passes ioredis errors through.
 
 export class ServiceUnavailableError extends Error {
   readonly code = 'SERVICE_UNAVAILABLE';
@@ -10,20 +12,51 @@ export class ServiceUnavailableError extends Error {
   }
 }
 
-/** Redis replies that mean "not now" rather than "wrong". */
-const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|BUSY|OOM)\b/;
+const UNAVAILABLE_NAMES = new Set(['ServiceUnavailableError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+
+const UNAVAILABLE_CODES = new Set([
+  'SERVICE_UNAVAILABLE',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'NR_CLOSED',
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  /^Connection is closed\.?$/,
+  /enableOfflineQueue options is false/,
+  /^Command timed out$/,
+  /^connect (ETIMEDOUT|ECONNREFUSED)\b/,
+  /^Socket timeout\./,
+  /^Cluster is disconnect(ed|ing)\.?$/,
+  /^Node is disconnected$/,
+  /^None of startup nodes is available$/,
+  /^Reached the max retries per request limit/,
+  /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|BUSY|OOM)\b/,
+];
 
 /** True when `err` says Redis is unreachable or not serving, as opposed to a bug or a bad reply. */
-export function isRedisUnavailable(err: unknown): boolean {
-  if (err instanceof ServiceUnavailableError) return true;
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'ReplyError') return TRANSIENT_REPLY.test(err.message);
-  return (
-    err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|enableOfflineQueue|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH/.test(
-      err.message,
-    )
-  );
+export function isRedisUnavailable(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 4) return false;
+  const { name, code, message, cause, errors } = err as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof name === 'string' && UNAVAILABLE_NAMES.has(name)) return true;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  if (cause !== undefined && isRedisUnavailable(cause, depth + 1)) return true;
+  // ioredis reports a failed connect to several addresses as an AggregateError.
+  return Array.isArray(errors) && errors.some((inner) => isRedisUnavailable(inner, depth + 1));
 }
 
 /** Rethrows Redis availability failures as ServiceUnavailableError, anything else unchanged. */
