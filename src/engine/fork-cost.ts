@@ -10,7 +10,7 @@
 import { ExpectedCow } from './cow-expected.js';
 import { PAGE_BYTES } from './jemalloc.js';
 import { expectedDistinctKeys } from './key-distribution.js';
-import type { ResolvedRun } from './resolve.js';
+import { resolveRun, type ResolvedRun } from './resolve.js';
 import type { Scenario } from '../schemas/scenario.js';
 
 const GiB = 2 ** 30;
@@ -88,4 +88,9 @@ export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
     writableShare: mapped > 0 ? (smallGiB * written.small + hugeGiB * written.huge) / mapped : 0,
     hugePageCoverage: mapped > 0 ? hugeGiB / mapped : 0,
   };
+}
+
+/** Share of a scenario's mapped memory whose page-table entries are writable at its fork. */
+export function forkWritableShare(scenario: Scenario): number {
+  return forkCost(resolveRun(scenario), scenario).writableShare;
 }

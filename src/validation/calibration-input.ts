@@ -5,7 +5,7 @@
 // system CPU.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { simulate } from '../engine/simulate.js';
+import { forkWritableShare } from '../engine/fork-cost.js';
 import { fieldIssues } from '../schemas/issues.js';
 import { CalibrationRequestSchema, type CalibrationObservationInput, type CalibrationRequest } from '../schemas/calibration.js';
 import { runUsedHugePages, scenarioFromRun } from './ground-truth.js';
@@ -23,7 +23,7 @@ export function observationFromRun(run: MeasuredRunView): CalibrationObservation
     usedMemoryRssBytes: run.prefork.info.used_memory_rss,
     latestForkUsec: summary.fork_ms * 1000,
     // The engine's estimate from the writes between the previous fork and this one.
-    writablePteShare: simulate(scenarioFromRun(run)).summary.forkWritableShare,
+    writablePteShare: forkWritableShare(scenarioFromRun(run)),
     hugePages: huge,
     ...(huge && typeof summary.prefork_thp_coverage === 'number' ? { hugePageCoverage: summary.prefork_thp_coverage } : {}),
     ...(summary.writes_during_snapshot > 0 && typeof faults === 'number' && typeof cpu === 'number'

@@ -22,6 +22,8 @@ export function groundTruthDir(): string | undefined {
 
 export interface GroundTruthRun {
   name: string;
+  /** The run as read. */
+  view: MeasuredRunView;
   /** Fed with the average achieved write rate. */
   scenario: Scenario;
   /** Fed with the measured write progress, one step per second. */
@@ -83,6 +85,7 @@ export function measuredFaultUsec(run: MeasuredRunView): number | undefined {
 export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOptions = {}): Scenario {
   const keys = run.fill.keys;
   const info = run.prefork.info;
+  const faultUsec = measuredFaultUsec(run);
   const input: ScenarioInput = {
     name: run.scenario.name,
     dataset: { keys, valueBytes: run.scenario.value_bytes, keyBytes: run.fill.key_bytes ?? `key:${keys - 1}`.length },
@@ -97,7 +100,7 @@ export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOp
     kernel: {
       thp: run.scenario.thp === 'always' ? 'always' : 'never',
       platform: options.platform ?? DEFAULT_VALIDATION_PLATFORM,
-      ...(measuredFaultUsec(run) !== undefined ? { cowFaultUsec: measuredFaultUsec(run) } : {}),
+      ...(faultUsec !== undefined ? { cowFaultUsec: faultUsec } : {}),
     },
     redis: { version: '7.0', disableThp: run.environment.redis_disable_thp !== 'no' },
   };
@@ -145,6 +148,7 @@ export function groundTruthRun(raw: unknown, options: ScenarioFromRunOptions = {
   const run = MeasuredRunSchema.parse(raw);
   return {
     name: run.scenario.name,
+    view: run,
     scenario: scenarioFromRun(run, options),
     scheduledScenario: scheduledScenarioFromRun(run, options),
     measured: {

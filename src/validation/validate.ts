@@ -3,18 +3,15 @@
 // validation.md into the output directory.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { simulate } from '../engine/simulate.js';
 import { observationFromRun } from './calibration-input.js';
 import { interruptedBy } from './cleanup.js';
 import { hostFacts } from './environment.js';
-import { groundTruthRun } from './ground-truth.js';
 import { measureScenario } from './harness.js';
 import { leaveOneOutForkUsec, type HostFitRun } from './host-fit.js';
-import { MeasuredRunSchema } from './measured-run.js';
 import { checkHost, preconditionProblems } from './preconditions.js';
 import { buildReport, renderMarkdown, tableRow, type TableRow } from './report.js';
 import { readScenarioFile, selectScenarios, type ValidationScenario } from './scenario-file.js';
-import { scoreSimulation } from './score.js';
+import { scoreRun } from './score.js';
 
 export interface ValidateOptions {
   scenariosFile: string;
@@ -68,13 +65,11 @@ export async function runValidation(options: ValidateOptions): Promise<ValidateO
     options.log(`[${i + 1}/${scenarios.length}] ${scenario.name}`);
     try {
       const run = await measureScenario(scenario, { port: options.port, executable: options.executable, log: (l) => options.log(`  ${l}`) });
-      const measured = groundTruthRun(run, { platform: options.platform });
-      const result = simulate(measured.scheduledScenario);
-      const score = scoreSimulation(measured, result);
+      const { run: measured, result, score } = scoreRun(run, { platform: options.platform });
       const report = buildReport(run, measured.scheduledScenario, result, score);
       writeFileSync(join(options.outDir, `${scenario.name}.json`), `${JSON.stringify(report, null, 1)}\n`);
       rows.push(tableRow(report, score));
-      hostFitRuns.push({ observation: observationFromRun(MeasuredRunSchema.parse(run)), scenario: measured.scheduledScenario });
+      hostFitRuns.push({ observation: observationFromRun(measured.view), scenario: measured.scheduledScenario });
       options.log(
         `  peak CoW ${(score.peakMeasuredBytes / 2 ** 20).toFixed(1)} MiB measured, ${(score.peakSimulatedBytes / 2 ** 20).toFixed(1)} MiB simulated ` +
           `(${(100 * score.peakError).toFixed(1)}%${score.writeless ? ' of used memory' : ''})`,
