@@ -33,6 +33,6 @@ describe('copied pages per value size against redis-server 7.0', () => {
     expect(Math.abs(result.summary.usedMemoryBytes - run.usedMemoryBytes) / run.usedMemoryBytes).toBeLessThan(0.002);
     const i = result.series.tSec.findIndex((t) => t >= 1);
     expect(result.series.writes[i]).toBe(run.writes);
-    expect(Math.abs(result.series.copiedPages[i]! - run.copiedPages) / run.copiedPages).toBeLessThan(0.02);
+    expect(Math.abs(result.series.copiedPages[i]! - run.copiedPages) / run.copiedPages).toBeLessThan(0.01);
   });
 });

@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     .option('--scenarios <file>', 'validation scenarios JSON', DEFAULT_SCENARIOS_FILE)
     .option('--out <dir>', 'directory for the JSON reports and validation.md', 'validation-out')
     .option('--only <names>', 'comma-separated scenario names to run', nameList)
-    .option('--quick', 'only the scenarios marked quick (about 2 minutes)')
+    .option('--quick', 'only the scenarios marked quick (under 2 minutes)')
     .option('--skip-thp', 'leave out scenarios that set the THP switch (they need root)')
     .option('--platform <id>', 'engine platform preset to score against', DEFAULT_VALIDATION_PLATFORM)
     .option('--port <n>', 'loopback port for the redis-server it starts (default: a free one)', port)

@@ -35,6 +35,7 @@ describe('scoring a simulation against a measured run', () => {
   it('gives relative errors for peak, quarters and fork, and judges the peak against 15%', () => {
     const score = scoreSimulation({ name: 'x', measured: measured(10) } as GroundTruthRun, simulated(1.1));
     expect(score.peakError).toBeCloseTo(0.1, 12);
+    expect(score.quarters).toHaveLength(4);
     for (const q of score.quarters) expect(q.error).toBeCloseTo(0.1, 9);
     expect(score.forkError).toBeCloseTo(-0.25, 12);
     expect(score.withinTolerance).toBe(true);

@@ -23,7 +23,7 @@ const input: SummaryInput = {
   snapshotSec: 5,
   snapshotTargetSec: 5,
   writeRateTarget: 2000,
-  warmupSec: 1,
+  warmupSec: 0.5,
   prefork: {
     info: { used_memory: 200 * MiB, used_memory_rss: 210 * MiB, mem_fragmentation_ratio: 1.05, allocator_frag_ratio: 1 },
     parentSmaps: { Anonymous: 200 * MiB, AnonHugePages: 50 * MiB },
@@ -61,7 +61,7 @@ describe('summarize', () => {
   it('counts writes acknowledged between fork and child exit, and their rate', () => {
     expect(s.writes_during_snapshot).toBe(10_000);
     expect(s.write_rate_achieved).toBe(2000);
-    expect(s.write_rate_warmup).toBe(2000);
+    expect(s.write_rate_warmup).toBe(4000);
     expect(s.distinct_keys_written_during_snapshot).toBe(9500);
     expect(s.distinct_keys_fraction).toBe(0.0095);
     expect(s.writes_total).toBe(12_500);
