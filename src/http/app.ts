@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   const tuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const health = deps.health ?? { draining: () => false };
   const service = withDeadlines(deps.service, tuning.serviceTimeoutMs);
-  registerQueueDepthGauge(registry, () => service.counts(), tuning.serviceTimeoutMs);
+  registerQueueDepthGauge(registry, () => service.counts());
 
   const context: RouteContext = {
     service,

@@ -3,7 +3,6 @@
 // label set); queue depth is read from the service at scrape time.
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { withDeadline } from './unavailable.js';
 
 export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
 export const QUEUE_DEPTH_METRIC = 'forkcast_queue_jobs';
@@ -52,8 +51,11 @@ export function httpMetrics(registry: Registry): RequestHandler {
   };
 }
 
-/** Queue depth by state, asked of the service on each scrape; absent while it does not answer. */
-export function registerQueueDepthGauge(registry: Registry, counts: () => Promise<Record<string, number>>, timeoutMs: number): void {
+/**
+ * Queue depth by state, asked of the service on each scrape; absent while it does not answer.
+ * `counts` must carry its own deadline (the app passes the deadline-guarded service).
+ */
+export function registerQueueDepthGauge(registry: Registry, counts: () => Promise<Record<string, number>>): void {
   registry.removeSingleMetric(QUEUE_DEPTH_METRIC);
   new Gauge({
     name: QUEUE_DEPTH_METRIC,
@@ -63,7 +65,7 @@ export function registerQueueDepthGauge(registry: Registry, counts: () => Promis
     async collect() {
       this.reset();
       try {
-        const byState = await withDeadline(counts(), timeoutMs, 'queue counts');
+        const byState = await counts();
         for (const [state, count] of Object.entries(byState)) this.set({ state }, count);
       } catch {
         // A scrape must not fail because Redis is down; /readyz reports that.

@@ -1,5 +1,5 @@
 // Parsing request parts against zod schemas. Express 5's req.query is a getter that re-parses
-// the URL, so parsed values travel in res.locals instead of being written back.
+// the URL, so handlers use the parsed value returned here instead of writing it back.
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { validationProblem } from './problem.js';

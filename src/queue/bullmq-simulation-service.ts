@@ -2,7 +2,7 @@
 // fails fast with ServiceUnavailableError while Redis is unreachable (the connection has no
 // offline queue and short timeouts) and works again once it is back, without a restart.
 import type { Logger } from 'pino';
-import type { SimulationRecord } from '../schemas/api.js';
+import { isFinishedStatus, type SimulationRecord } from '../schemas/api.js';
 import type { SimulationEvent, SimulationService } from '../service/simulation-service.js';
 import { asServiceError, ServiceUnavailableError } from './errors.js';
 import { idempotencyId, simulationId } from './job-id.js';
@@ -25,13 +25,12 @@ export interface BullmqSimulationServiceOptions {
   logger?: Logger;
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 /** waitUntilFinished re-reads the record this often, in case a published change was missed. */
 const WAIT_POLL_MS = 1000;
 
-export function isFinished(record: SimulationRecord): boolean {
-  return FINISHED.has(record.status);
+function isFinished(record: SimulationRecord): boolean {
+  return isFinishedStatus(record.status);
 }
 
 export function createBullmqSimulationService(options: BullmqSimulationServiceOptions): SimulationService {

@@ -39,6 +39,13 @@ export const ProblemSchema = z
   .openapi('Problem', { description: 'RFC 9457 problem details.' });
 
 export type SimulationStatus = z.infer<typeof SimulationStatusSchema>;
+
+const FINISHED_STATUSES: ReadonlySet<SimulationStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+/** A simulation in this status will not change again. */
+export function isFinishedStatus(status: SimulationStatus): boolean {
+  return FINISHED_STATUSES.has(status);
+}
 export type SimulationRecord = z.infer<typeof SimulationRecordSchema>;
 export type SimulationList = z.infer<typeof SimulationListSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;

@@ -32,4 +32,4 @@ function document(registry: OpenAPIRegistry): void {
   });
 }
 
-export const docsRoutes: RouteModule = { router, document: (registry) => document(registry) };
+export const docsRoutes: RouteModule = { router, document };

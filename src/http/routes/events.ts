@@ -5,12 +5,12 @@
 // cannot leave a client waiting forever.
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
-import type { SimulationRecord } from '../../schemas/api.js';
+import { isFinishedStatus, type SimulationRecord } from '../../schemas/api.js';
 import type { SimulationEvent } from '../../service/simulation-service.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
 import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response, simulationPath } from '../openapi-parts.js';
 import { simulationNotFound } from '../problem.js';
-import { allow, FINISHED, idParam } from './shared.js';
+import { allow, idParam } from './shared.js';
 
 /** Reconnection delay suggested to EventSource clients, ms. */
 const RETRY_MS = 2000;
@@ -45,7 +45,7 @@ function router({ service, tuning, logger }: RouteContext): Router {
         if (!open) return;
         last = record;
         res.write(sseEvent(event, record));
-        if (event === 'status' && FINISHED.has(record.status)) close();
+        if (event === 'status' && isFinishedStatus(record.status)) close();
       };
       const onEvent = (event: SimulationEvent) => {
         if (last === undefined) early.push(event);
@@ -85,14 +85,14 @@ function router({ service, tuning, logger }: RouteContext): Router {
         res.write(': heartbeat\n\n');
         service.get(id).then(
           (latest) => {
-            if (latest && FINISHED.has(latest.status)) send('status', latest);
+            if (latest && isFinishedStatus(latest.status)) send('status', latest);
           },
           (err: unknown) => logger.debug({ err, id }, 'SSE heartbeat could not re-read the simulation'),
         );
       }, tuning.heartbeatMs);
 
       send('record', current);
-      if (FINISHED.has(current.status)) return send('status', current);
+      if (isFinishedStatus(current.status)) return send('status', current);
       for (const event of early) {
         // Anything older than the state just sent would move the client backwards.
         if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);

@@ -84,4 +84,4 @@ function document(registry: OpenAPIRegistry): void {
   });
 }
 
-export const operationsRoutes: RouteModule = { router, document: (registry) => document(registry) };
+export const operationsRoutes: RouteModule = { router, document };

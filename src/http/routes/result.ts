@@ -21,7 +21,6 @@ function router({ service, config, tuning }: RouteContext): Router {
     .get(async (req, res) => {
       const id = idParam(req.params.id);
       const query = parseQuery(resultQuery, req);
-      res.locals.query = query;
       const record = await service.get(id);
       if (!record) throw simulationNotFound(id);
       if (record.status !== 'completed') {

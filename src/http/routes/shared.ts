@@ -1,9 +1,7 @@
-// Helpers the route modules share: the :id parameter, 405 for known paths, finished states.
+// Helpers the route modules share: the :id parameter and 405 for known paths.
 import type { RequestHandler } from 'express';
-import { SimulationIdSchema, type SimulationStatus } from '../../schemas/api.js';
+import { SimulationIdSchema } from '../../schemas/api.js';
 import { methodNotAllowed, simulationNotFound } from '../problem.js';
-
-export const FINISHED: ReadonlySet<SimulationStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** The :id path parameter; an id that cannot exist is simply not found. */
 export function idParam(id: string | undefined): string {

@@ -1,7 +1,7 @@
 // /v1/simulations: submit (with optional long poll), read, cancel and list simulations.
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router, type Response } from 'express';
-import { SimulationListSchema, SimulationRecordSchema, type SimulationRecord } from '../../schemas/api.js';
+import { isFinishedStatus, SimulationListSchema, SimulationRecordSchema, type SimulationRecord } from '../../schemas/api.js';
 import {
   ListQuerySchema,
   SimulationWithResultSchema,
@@ -28,7 +28,7 @@ import {
 } from '../openapi-parts.js';
 import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
 import { parseBody, parseHeaders, parseQuery } from '../validate.js';
-import { allow, FINISHED, idParam } from './shared.js';
+import { allow, idParam } from './shared.js';
 
 function accepted(res: Response, record: SimulationRecord, retryAfterSec: number) {
   res.status(202).location(simulationPath(record.id)).set('Retry-After', String(retryAfterSec)).json(record);
@@ -44,13 +44,12 @@ function router({ service, config, tuning }: RouteContext): Router {
       const query = parseQuery(submitQuery, req);
       const headers = parseHeaders(SubmitHeadersSchema, req);
       const scenario = parseBody(ScenarioSchema, req);
-      res.locals.query = query;
       const { record } = await service.submit(scenario, { idempotencyKey: headers['idempotency-key'] });
       let current = record;
-      if (query.wait !== undefined && query.wait > 0 && !FINISHED.has(current.status)) {
+      if (query.wait !== undefined && query.wait > 0 && !isFinishedStatus(current.status)) {
         current = (await service.waitUntilFinished(record.id, query.wait * 1000)) ?? current;
       }
-      if (!FINISHED.has(current.status)) return accepted(res, current, tuning.retryAfterSec);
+      if (!isFinishedStatus(current.status)) return accepted(res, current, tuning.retryAfterSec);
       const result = query.wait !== undefined && current.status === 'completed' ? await service.result(current.id) : undefined;
       res
         .status(200)
@@ -59,7 +58,6 @@ function router({ service, config, tuning }: RouteContext): Router {
     })
     .get(async (req, res) => {
       const query = parseQuery(ListQuerySchema, req);
-      res.locals.query = query;
       res.json(await service.list(query.limit, query.cursor));
     })
     .all(allow('GET', 'POST'));
