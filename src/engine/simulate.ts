@@ -11,6 +11,7 @@ import { EngineError } from './errors.js';
 import { forkCost } from './fork-cost.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
 import { createRankSampler, expectedDistinctKeys } from './key-distribution.js';
+import { round } from './numbers.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
 import { Rng } from './rng.js';
 
@@ -352,9 +353,4 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
     },
     series,
   };
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

@@ -3,6 +3,7 @@
 // cowBytes (the figure people size memory by), so the peak survives any point budget.
 // Columns that measure a quantity per step are summed over the samples they replace, so
 // totals such as the fault stall time stay the same.
+import { round } from '../engine/numbers.js';
 import type { Series } from '../schemas/result.js';
 import { DOWNSAMPLE_MIN_POINTS } from '../schemas/http.js';
 
@@ -36,10 +37,6 @@ export function downsampleIndices(length: number, maxPoints: number, keep: numbe
   return indices;
 }
 
-function roundTo(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
 
 /** The series thinned to at most `maxPoints` samples (see the module comment). */
 export function downsampleSeries(series: Series, maxPoints: number): Series {
@@ -58,7 +55,7 @@ export function downsampleSeries(series: Series, maxPoints: number): Series {
       if (j === 0) return values[index]!;
       let sum = 0;
       for (let i = indices[j - 1]! + 1; i <= index; i++) sum += values[i]!;
-      return roundTo(sum, 6);
+      return round(sum, 6);
     });
   }
   return out;

@@ -18,7 +18,7 @@ import {
   type PlatformPreset,
 } from '../engine/platforms.js';
 import type { CalibrationObservation, CalibrationRequest, CalibrationResult, LineFit } from '../schemas/calibration.js';
-import { round } from './numbers.js';
+import { round } from '../engine/numbers.js';
 
 const GiB = 2 ** 30;
 /**

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
+import { round } from '../engine/numbers.js';
 
 export function redisServerVersion(executable = 'redis-server'): string | undefined {
   try {
@@ -41,7 +42,7 @@ export function hostFacts(executable?: string): HostFacts {
     cpu_model: cpus()[0]?.model,
     mem_total_bytes: totalmem(),
     mem_available_bytes_at_start: memAvailableBytes(),
-    loadavg_at_start: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadavg_at_start: loadavg().map((l) => round(l, 2)),
     node: process.version,
     redis_version: redisServerVersion(executable),
     page_size: 4096,

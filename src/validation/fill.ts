@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { keysForUsedMemory } from '../engine/layout.js';
 import { Rng } from '../engine/rng.js';
-import { round } from './numbers.js';
+import { round } from '../engine/numbers.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 
 const DELETE_BATCH = 10_000;

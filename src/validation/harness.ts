@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { round } from '../engine/numbers.js';
 import { Redis } from 'ioredis';
 import { CleanupStack, guardProcess } from './cleanup.js';
 import { hostFacts, thpVmstat, type HostFacts } from './environment.js';
@@ -137,7 +138,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     // the parent's huge pages before the measured fork. Under the load the save then runs
     // longer than planned; the engine is fed the measured length.
     const probes: SaveProbe[] = [];
-    const bytesPerKey = Math.round((await rdbBytesPerKey(redis)) * 10) / 10;
+    const bytesPerKey = round(await rdbBytesPerKey(redis), 1);
     let delay = scenario.rdb_key_save_delay ?? 0;
     let predictedSec: number | null = null;
     if (scenario.rdb_key_save_delay === null && scenario.probe) {
@@ -256,8 +257,8 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
         redis_pid: server.pid,
         bgsave_child_pid: childPid,
         redis_dir: dir,
-        loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100),
-        harness_wall_seconds: Math.round((performance.now() - wallStart) / 100) / 10,
+        loadavg_at_end: loadavg().map((l) => round(l, 2)),
+        harness_wall_seconds: round((performance.now() - wallStart) / 1000, 1),
       },
       fill: fill.record,
       calibration: {
@@ -266,7 +267,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
         method: probes.length > 0 ? 'probe' : 'fixed',
         probes: probes.map(({ delay: d, per_key_us, finished }) => ({ delay: d, per_key_us, finished })),
         serialize_cost_us_per_key: probes[0]?.per_key_us ?? null,
-        predicted_seconds: predictedSec === null ? null : Math.round(predictedSec * 100) / 100,
+        predicted_seconds: predictedSec === null ? null : round(predictedSec, 2),
         rdb_key_save_delay: delay,
       },
       prefork: { info: preforkInfo, parent_smaps_rollup: parentSmaps },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fileBytes } from './files.js';
 import { abortForkChild, findForkChild } from './fork-child.js';
-import { round } from './numbers.js';
+import { round } from '../engine/numbers.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 import type { RedisServer } from './redis-server.js';
 import type { SaveProbe } from './save-delay.js';

@@ -3,7 +3,7 @@
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import type { MeasuredRun } from './harness.js';
-import { round } from './numbers.js';
+import { round } from '../engine/numbers.js';
 import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from './score.js';
 
 const MiB = 2 ** 20;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fileBytes } from './files.js';
 import type { RunSample } from './measured-run.js';
-import { round } from './numbers.js';
+import { round } from '../engine/numbers.js';
 import { isRunning, readProcStat, readSmapsRollup, type ProcStat } from './proc.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 import type { RedisServer } from './redis-server.js';

@@ -2,7 +2,7 @@
 // CoW (max child Private_Dirty), achieved write rate, distinct keys, parent faults and CPU.
 // Pure: everything it needs is handed in.
 import type { RunSample } from './measured-run.js';
-import { round } from './numbers.js';
+import { round } from '../engine/numbers.js';
 import type { ProcStat, SmapsRollup } from './proc.js';
 import { infoNumber, type RedisInfo } from './redis-info.js';
 import type { WriterCounts } from './writer-protocol.js';

@@ -1,4 +1,4 @@
-// Rounding for recorded figures: reports keep the precision a measurement has, not float noise.
+// Rounding for reported figures: results and reports keep the precision a figure has, not float noise.
 
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
