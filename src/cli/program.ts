@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .option('--skip-thp', 'leave out scenarios that set the THP switch (they need root)')
     .option('--platform <id>', 'engine platform preset to score against', DEFAULT_VALIDATION_PLATFORM)
     .option('--port <n>', 'loopback port for the redis-server it starts (default: a free one)', port)
+    .option('--redis-server <path>', 'the redis-server binary to measure (default: redis-server on PATH)')
     .action(async (options) => {
       await runValidate(options);
     });

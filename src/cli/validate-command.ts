@@ -18,6 +18,8 @@ export interface ValidateCommandOptions {
   skipThp?: boolean;
   platform: string;
   port?: number;
+  /** redis-server binary to measure; `redis-server` on PATH when absent. */
+  redisServer?: string;
 }
 
 /** The command line that repeats a run, for the report. */
@@ -27,6 +29,7 @@ export function reproduceCommand(options: ValidateCommandOptions): string {
   if (options.only?.length) parts.push(`--only ${options.only.join(',')}`);
   if (options.quick) parts.push('--quick');
   if (options.skipThp) parts.push('--skip-thp');
+  if (options.redisServer) parts.push(`--redis-server ${options.redisServer}`);
   if (options.platform !== DEFAULT_VALIDATION_PLATFORM) parts.push(`--platform ${options.platform}`);
   return parts.join(' ');
 }
@@ -46,6 +49,7 @@ export async function runValidate(options: ValidateCommandOptions): Promise<void
       skipThp: options.skipThp,
       platform: options.platform,
       port: options.port,
+      executable: options.redisServer,
       command: reproduceCommand(options),
       log: (line) => process.stderr.write(`${line}\n`),
     });

@@ -44,7 +44,8 @@ export function preconditionProblems(scenarios: ValidationScenario[], host: Host
   if (!host.smapsRollup) problems.push('/proc/self/smaps_rollup is missing: forkcast validate needs /proc mounted and Linux ≥ 4.14');
   const executable = options.executable ?? 'redis-server';
   if (host.redisVersion === undefined) {
-    problems.push(`${executable} is not on PATH: install Redis 7.0 or later (e.g. apt-get install redis-server)`);
+    const where = executable.includes('/') ? 'cannot be run' : 'is not on PATH';
+    problems.push(`${executable} ${where}: install Redis 7.0 or later (e.g. apt-get install redis-server)`);
   } else {
     const version = redisMajorMinor(host.redisVersion);
     if (version && version[0] < 7) {

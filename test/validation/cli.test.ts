@@ -45,6 +45,12 @@ describe('forkcast validate preconditions', () => {
     expect(stderr).toContain('redis-server is not on PATH');
   });
 
+  it('measures the redis-server binary it is given, and says when it is missing', async () => {
+    const { code, stderr } = await forkcast(['validate', '--quick', '--redis-server', '/nonexistent/redis-server']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('/nonexistent/redis-server cannot be run');
+  });
+
   it('exits 2 for an unknown scenario name, listing the known ones', async () => {
     const { code, stderr } = await forkcast(['validate', '--only', 'nope']);
     expect(code).toBe(2);
