@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
+import { PAGE_BYTES } from '../engine/jemalloc.js';
 import { round } from '../engine/numbers.js';
 
 export function redisServerVersion(executable = 'redis-server'): string | undefined {
@@ -45,7 +46,7 @@ export function hostFacts(executable?: string): HostFacts {
     loadavg_at_start: loadavg().map((l) => round(l, 2)),
     node: process.version,
     redis_version: redisServerVersion(executable),
-    page_size: 4096,
+    page_size: PAGE_BYTES,
   };
 }
 

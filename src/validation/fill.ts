@@ -4,8 +4,8 @@
 // leaving ~N keys spread over fill_factor × as many slab regions (MODEL.md §3).
 import type { Redis } from 'ioredis';
 import { keysForUsedMemory } from '../engine/layout.js';
-import { Rng } from '../engine/rng.js';
 import { round } from '../engine/numbers.js';
+import { Rng } from '../engine/rng.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 
 const DELETE_BATCH = 10_000;

@@ -1,7 +1,7 @@
 // Finding and ending the BGSAVE child of our own redis-server. Redis 7.0 does not name the
 // child's pid in INFO; it is the server's one child process (/proc/<pid>/task/<pid>/children).
 import type { RedisServer } from './redis-server.js';
-import { childPids, readProcStat } from './proc.js';
+import { childPids, hasExited, readProcStat } from './proc.js';
 
 /** The server's live child, polled for up to `timeoutMs` after BGSAVE answered. */
 export async function findForkChild(server: RedisServer, timeoutMs = 2000): Promise<number> {
@@ -9,7 +9,7 @@ export async function findForkChild(server: RedisServer, timeoutMs = 2000): Prom
   for (;;) {
     const live = childPids(server.pid).filter((pid) => {
       const stat = readProcStat(pid);
-      return stat !== undefined && stat.state !== 'Z' && stat.ppid === server.pid;
+      return stat !== undefined && !hasExited(stat) && stat.ppid === server.pid;
     });
     if (live.length > 0) {
       server.trackForkChild(live[0]!);
@@ -26,5 +26,5 @@ export async function findForkChild(server: RedisServer, timeoutMs = 2000): Prom
  */
 export function abortForkChild(server: RedisServer, pid: number): void {
   const stat = readProcStat(pid);
-  if (stat && stat.ppid === server.pid && stat.state !== 'Z') process.kill(pid, 'SIGUSR1');
+  if (stat && stat.ppid === server.pid && !hasExited(stat)) process.kill(pid, 'SIGUSR1');
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
 import { MIN_FAULTS_FOR_FIT } from './calibrate.js';
+import { keyBytesFor } from './fill.js';
 import { MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './measured-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,7 +89,7 @@ export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOp
   const faultUsec = measuredFaultUsec(run);
   const input: ScenarioInput = {
     name: run.scenario.name,
-    dataset: { keys, valueBytes: run.scenario.value_bytes, keyBytes: run.fill.key_bytes ?? `key:${keys - 1}`.length },
+    dataset: { keys, valueBytes: run.scenario.value_bytes, keyBytes: run.fill.key_bytes ?? keyBytesFor(keys) },
     allocator: { fragmentationRatio: info.used_memory_rss / info.used_memory },
     workload: { writesPerSec: run.summary.write_rate_achieved, keyDistribution: engineDistribution(run.scenario.distribution) },
     snapshot: {

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../engine/numbers.js';
 import { Redis } from 'ioredis';
 import { CleanupStack, guardProcess } from './cleanup.js';
@@ -25,7 +26,7 @@ import { planDelay, type SaveProbe } from './save-delay.js';
 import type { ValidationScenario } from './scenario-file.js';
 import { summarize, type RunSummary } from './summary.js';
 import { readThp, setThpFor } from './thp.js';
-import type { WriterCounts } from './writer-protocol.js';
+import { ZERO_WRITER_COUNTS } from './writer-protocol.js';
 import { WriteLoad } from './writer.js';
 
 export interface MeasureOptions {
@@ -35,8 +36,6 @@ export interface MeasureOptions {
   executable?: string;
   /** Progress lines for a person watching. */
   log?: (line: string) => void;
-  /** The child may live this many times the target (plus a minute) before the run fails. */
-  maxSnapshotFactor?: number;
 }
 
 export interface MeasuredRun {
@@ -83,8 +82,9 @@ export interface MeasuredRun {
   series: RunSample[];
 }
 
-const ZERO: WriterCounts = { sent: 0, acked: 0, errors: 0, dropped: 0, distinctAll: 0, sentWindow: 0, distinctWindow: 0, maxInflightSeen: 0 };
 const KiB = 1024;
+/** A child that lives this many times its target (plus a minute) fails the run: the save hung. */
+const MAX_SNAPSHOT_FACTOR = 10;
 
 export function describeScenario(s: ValidationScenario): string {
   const size = s.dataset_mib !== undefined ? `${s.dataset_mib} MiB` : `${s.keys} keys`;
@@ -93,10 +93,6 @@ export function describeScenario(s: ValidationScenario): string {
   const dist = d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type;
   const frag = s.fragmentation.induce ? `x${s.fragmentation.fill_factor}` : 'none';
   return `${size}, ${value} values, ${s.write_rate} SET/s ${dist}, THP ${s.thp}, frag ${frag}, ${s.snapshot_seconds}s`;
-}
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function measureScenario(scenario: ValidationScenario, options: MeasureOptions = {}): Promise<MeasuredRun> {
@@ -175,7 +171,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
       cleanup.add('stop the write load', stopLoad, () => undefined);
     }
 
-    const warmupStart = load?.counts() ?? ZERO;
+    const warmupStart = load?.counts() ?? ZERO_WRITER_COUNTS;
     const warmupStartedAt = performance.now();
     if (load) await sleep(scenario.warmup_seconds * 1000);
     const warmupSec = (performance.now() - warmupStartedAt) / 1000;
@@ -189,7 +185,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     const vmstatBefore = thpVmstat();
 
     load?.openWindow();
-    const atBgsave = load?.counts() ?? ZERO;
+    const atBgsave = load?.counts() ?? ZERO_WRITER_COUNTS;
     const parentAtBgsave = readProcStat(server.pid);
     const startedAt = performance.now();
     await redis.bgsave();
@@ -208,13 +204,13 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
       intervalMs: scenario.sample_interval_ms,
       rdbBytesPerKey: bytesPerKey,
       watchThp: huge,
-      maxSec: scenario.snapshot_seconds * (options.maxSnapshotFactor ?? 10) + 60,
+      maxSec: scenario.snapshot_seconds * MAX_SNAPSHOT_FACTOR + 60,
     });
     const snapshotSec = (sampling.exitedAt - startedAt) / 1000;
     const vmstatAfter = thpVmstat();
     await waitForSaveEnd(redis);
     const postsave = parseInfo(await redis.info());
-    const stopped = load ? await load.stop() : { firstError: null, counts: ZERO };
+    const stopped = load ? await load.stop() : { firstError: null, counts: ZERO_WRITER_COUNTS };
     const final = stopped.counts;
     const processThp = readThpEnabled(server.pid);
     log(`child lived ${snapshotSec.toFixed(2)} s; ${sampling.countsAtExit.acked - atBgsave.acked} writes acknowledged meanwhile`);
@@ -265,7 +261,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
         per_key_target_us: Math.round(((scenario.snapshot_seconds * 1e6) / liveKeys) * 1e4) / 1e4,
         rdb_bytes_per_key: bytesPerKey,
         method: probes.length > 0 ? 'probe' : 'fixed',
-        probes: probes.map(({ delay: d, per_key_us, finished }) => ({ delay: d, per_key_us, finished })),
+        probes,
         serialize_cost_us_per_key: probes[0]?.per_key_us ?? null,
         predicted_seconds: predictedSec === null ? null : round(predictedSec, 2),
         rdb_key_save_delay: delay,

@@ -7,9 +7,9 @@
 // key come from DUMPing a few of them.
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { round } from '../engine/numbers.js';
 import { fileBytes } from './files.js';
 import { abortForkChild, findForkChild } from './fork-child.js';
-import { round } from '../engine/numbers.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 import type { RedisServer } from './redis-server.js';
 import type { SaveProbe } from './save-delay.js';
@@ -20,11 +20,6 @@ const SETTLE_MS = 200;
 const DUMP_SAMPLE_KEYS = 16;
 /** DUMP payload = value serialization + 2-byte RDB version + 8-byte CRC64 (src/cluster.c). */
 const DUMP_FOOTER_BYTES = 10;
-
-export interface ProbeOutcome extends SaveProbe {
-  /** Keys whose RDB bytes the probe saw written. */
-  keysSeen: number;
-}
 
 
 /**
@@ -62,7 +57,7 @@ export interface ProbeOptions {
   maxSec: number;
 }
 
-export async function probeSave(redis: Redis, server: RedisServer, { keys, bytesPerKey, delay, maxSec }: ProbeOptions): Promise<ProbeOutcome> {
+export async function probeSave(redis: Redis, server: RedisServer, { keys, bytesPerKey, delay, maxSec }: ProbeOptions): Promise<SaveProbe> {
   await redis.config('SET', 'rdb-key-save-delay', String(delay));
   const sent = performance.now();
   await redis.bgsave();
@@ -86,7 +81,7 @@ export async function probeSave(redis: Redis, server: RedisServer, { keys, bytes
   await redis.config('SET', 'rdb-key-save-delay', '0');
 
   if (finishedAt !== undefined) {
-    return { delay, per_key_us: round(((finishedAt - sent) * 1000) / keys, 3), finished: true, keysSeen: keys };
+    return { delay, per_key_us: round(((finishedAt - sent) * 1000) / keys, 3), finished: true };
   }
   const first = points[0];
   const last = points.at(-1);
@@ -94,6 +89,6 @@ export async function probeSave(redis: Redis, server: RedisServer, { keys, bytes
     throw new Error(`probe save with rdb-key-save-delay ${delay} wrote nothing measurable within ${maxSec} s`);
   }
   const keysSeen = (last.bytes - first.bytes) / bytesPerKey;
-  return { delay, per_key_us: round(((last.at - first.at) * 1000) / keysSeen, 3), finished: false, keysSeen: Math.round(keysSeen) };
+  return { delay, per_key_us: round(((last.at - first.at) * 1000) / keysSeen, 3), finished: false };
 }
 

@@ -4,8 +4,7 @@
 // process is gone.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-
-export const PAGE_BYTES = 4096;
+import { PAGE_BYTES } from '../engine/jemalloc.js';
 
 /** smaps_rollup fields in bytes (the file gives kB). */
 export type SmapsRollup = Record<string, number>;
@@ -99,10 +98,15 @@ export function childPids(pid: number): number[] {
     .filter((candidate) => readProcStat(candidate)?.ppid === pid);
 }
 
+/** The process behind `stat` has exited: a zombie not yet reaped, or dead. */
+export function hasExited(stat: ProcStat): boolean {
+  return stat.state === 'Z' || stat.state === 'X';
+}
+
 /** The process exists and has not exited (a zombie has). */
 export function isRunning(pid: number): boolean {
   const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+  return stat !== undefined && !hasExited(stat);
 }
 
 /** `THP_enabled:` from /proc/<pid>/status (Linux ≥ 5.0): 1 unless prctl disabled THP. */

@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CleanupStack } from './cleanup.js';
-import { readProcStat } from './proc.js';
+import { hasExited, readProcStat } from './proc.js';
 
 export interface RedisServerOptions {
   port: number;
@@ -96,7 +97,7 @@ export class RedisServer {
   private killForkChildren(): void {
     for (const [pid, startTicks] of this.forkChildren) {
       const stat = readProcStat(pid);
-      if (stat && stat.startTicks === startTicks && stat.state !== 'Z') {
+      if (stat && stat.startTicks === startTicks && !hasExited(stat)) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -124,10 +125,6 @@ export class RedisServer {
     if (!this.exited) this.process.kill('SIGKILL');
     this.killForkChildren();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function encode(args: string[]): string {

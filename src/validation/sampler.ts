@@ -11,7 +11,7 @@ import { isRunning, readProcStat, readSmapsRollup, type ProcStat } from './proc.
 import { infoNumber, parseInfo } from './redis-info.js';
 import type { RedisServer } from './redis-server.js';
 import { readThp } from './thp.js';
-import type { WriterCounts } from './writer-protocol.js';
+import { ZERO_WRITER_COUNTS, type WriterCounts } from './writer-protocol.js';
 import type { WriteLoad } from './writer.js';
 
 const EXIT_WATCH_MS = 5;
@@ -45,13 +45,12 @@ export interface Sampling {
   thpValuesSeen: string[];
 }
 
-const ZERO_COUNTS: WriterCounts = { sent: 0, acked: 0, errors: 0, dropped: 0, distinctAll: 0, sentWindow: 0, distinctWindow: 0, maxInflightSeen: 0 };
 
 
 
 export async function sampleSnapshot(options: SamplerOptions): Promise<Sampling> {
   const { redis, server, childPid, startedAt, load, baseline } = options;
-  const counts = () => load?.counts() ?? ZERO_COUNTS;
+  const counts = () => load?.counts() ?? ZERO_WRITER_COUNTS;
   let exitedAt: number | undefined;
   let countsAtExit: WriterCounts | undefined;
   let parentAtExit: ProcStat | undefined;

@@ -51,6 +51,9 @@ export interface WriterCounts {
   maxInflightSeen: number;
 }
 
+/** Counts before any write. */
+export const ZERO_WRITER_COUNTS: WriterCounts = { sent: 0, acked: 0, errors: 0, dropped: 0, distinctAll: 0, sentWindow: 0, distinctWindow: 0, maxInflightSeen: 0 };
+
 export function readCounts(counters: Int32Array): WriterCounts {
   const at = (slot: number) => Atomics.load(counters, slot);
   return {

@@ -96,5 +96,5 @@ async function run(data: WriterWorkerData): Promise<string | null> {
 
 run(workerData as WriterWorkerData).then(
   (firstError) => parentPort!.postMessage({ firstError }),
-  (err: Error) => parentPort!.postMessage({ firstError: err.message, failed: true }),
+  (err: Error) => parentPort!.postMessage({ firstError: err.message }),
 );
