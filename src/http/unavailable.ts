@@ -2,6 +2,7 @@
 // answers 503 at once instead of 500, and a deadline on every service call so that no request
 // waits on a dependency forever.
 import { isRedisUnavailable } from '../queue/errors.js';
+import { within } from '../runtime/deadline.js';
 
 /** True for errors that mean the queue's store is down, unreachable or too slow (not a bug, not bad input). */
 export function isUnavailableError(err: unknown): boolean {
@@ -17,10 +18,7 @@ export class DependencyTimeoutError extends Error {
 
 /** Settles like `promise`, or rejects with DependencyTimeoutError after `ms`. */
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DependencyTimeoutError(what, ms)), ms);
-    timer.unref();
+  return within(promise, ms, () => {
+    throw new DependencyTimeoutError(what, ms);
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

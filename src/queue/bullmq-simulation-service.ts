@@ -2,6 +2,7 @@
 // fails fast with ServiceUnavailableError while Redis is unreachable (the connection has no
 // offline queue and short timeouts) and works again once it is back, without a restart.
 import type { Logger } from 'pino';
+import { within } from '../runtime/deadline.js';
 import { isFinishedStatus, type SimulationRecord } from '../schemas/api.js';
 import type { SimulationEvent, SimulationService } from '../service/simulation-service.js';
 import { asServiceError, ServiceUnavailableError } from './errors.js';
@@ -242,14 +243,8 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
   return service;
 }
 
-async function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ServiceUnavailableError(message)), ms);
+function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return within(promise, ms, () => {
+    throw new ServiceUnavailableError(message);
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

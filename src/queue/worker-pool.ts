@@ -10,6 +10,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { within } from '../runtime/deadline.js';
 import { QUEUE_NAME } from './keys.js';
 import { processorLaunch } from './processor-file.js';
 import { closeRedisClient, createRedisClient } from './redis-clients.js';
@@ -172,16 +173,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 }
 
 /** Waits for `promise` at most `ms`; true when it settled in time. */
-async function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
+function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const settled = promise.then(
     () => true,
     () => true,
   );
-  const inTime = await Promise.race([settled, timeout]);
-  clearTimeout(timer);
-  return inTime;
+  return within(settled, ms, () => false);
 }
