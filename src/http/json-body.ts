@@ -1,6 +1,6 @@
 // Request bodies: JSON only, checked by media type before a byte is read, and bounded in size.
 import express, { type RequestHandler } from 'express';
-import { HttpProblem } from './problem.js';
+import { unsupportedMediaType } from './problem.js';
 
 /** application/json or a structured-syntax +json type, parameters (charset) aside. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
@@ -12,13 +12,7 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
 export function jsonBody(limitBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     if (isJsonMediaType(req.headers['content-type'])) return next();
-    next(
-      new HttpProblem({
-        status: 415,
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        detail: `Send the scenario as application/json, not ${req.headers['content-type'] ?? 'a body without Content-Type'}.`,
-      }),
-    );
+    next(unsupportedMediaType(req.headers['content-type']));
   };
   // strict: false lets any JSON value through to the schema, which names what is wrong with it.
   return [requireJson, express.json({ limit: limitBytes, strict: false, type: () => true })];

@@ -54,10 +54,20 @@ export class HttpProblem extends Error {
   }
 }
 
+/** What a 422 says: the fields in `errors` name what is wrong. */
+export const VALIDATION_FAILED_DETAIL = 'The request body does not satisfy the schema.';
+
+export const unsupportedMediaType = (contentType: string | undefined) =>
+  new HttpProblem({
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: `Send the request body as application/json, not ${contentType ?? 'a body without Content-Type'}.`,
+  });
+
 export function validationProblem(error: ZodError, where: 'body' | 'query' | 'header'): HttpProblem {
   const errors = fieldIssues(error);
   if (where === 'body') {
-    return new HttpProblem({ status: 422, code: 'VALIDATION_FAILED', detail: 'The scenario does not satisfy the schema.', errors });
+    return new HttpProblem({ status: 422, code: 'VALIDATION_FAILED', detail: VALIDATION_FAILED_DETAIL, errors });
   }
   return new HttpProblem({ status: 400, code: 'INVALID_PARAMETER', detail: `Invalid ${where} parameter.`, errors });
 }

@@ -24,6 +24,14 @@ describe('POST /v1/calibrations', () => {
       .expect(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body.errors[0].path).toBe('observations.0.latestForkUsec');
+    // The body here is a set of observations, not a scenario.
+    expect(res.body.detail).toBe('The request body does not satisfy the schema.');
+  });
+
+  it('415 for a body that is not JSON, in words that fit any body', async () => {
+    const { app } = testApp();
+    const res = await request(app).post('/v1/calibrations').set('Content-Type', 'text/plain').send('x').expect(415);
+    expect(res.body.detail).toBe('Send the request body as application/json, not text/plain.');
   });
 
   it('answers 405 to other methods', async () => {

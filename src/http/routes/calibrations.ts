@@ -7,7 +7,7 @@ import { calibrate } from '../../validation/calibrate.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
 import { jsonBody } from '../json-body.js';
 import { commonProblemResponses, problemResponse, response } from '../openapi-parts.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
 import { parseBody } from '../validate.js';
 import { allow } from './shared.js';
 
@@ -54,12 +54,12 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
         new HttpProblem({ status: 413, code: 'BODY_TOO_LARGE', detail: `The request body exceeds the limit of ${config.bodyLimitBytes} bytes.` }),
         PATH,
       ),
-      415: problemResponse(new HttpProblem({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send application/json.' }), PATH),
+      415: problemResponse(unsupportedMediaType('text/plain'), PATH),
       422: problemResponse(
         new HttpProblem({
           status: 422,
           code: 'VALIDATION_FAILED',
-          detail: 'The request does not satisfy the schema.',
+          detail: VALIDATION_FAILED_DETAIL,
           errors: [{ path: 'observations.0.latestForkUsec', message: 'Too small: expected number to be >0' }],
         }),
         PATH,

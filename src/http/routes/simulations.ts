@@ -26,7 +26,7 @@ import {
   RETRY_AFTER_HEADER_DOC,
   simulationPath,
 } from '../openapi-parts.js';
-import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
+import { HttpProblem, simulationNotFound, stateConflict, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
 import { parseBody, parseHeaders, parseQuery } from '../validate.js';
 import { allow, idParam } from './shared.js';
 
@@ -142,14 +142,14 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
         '/v1/simulations',
       ),
       415: problemResponse(
-        new HttpProblem({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the scenario as application/json, not text/plain.' }),
+        unsupportedMediaType('text/plain'),
         '/v1/simulations',
       ),
       422: problemResponse(
         new HttpProblem({
           status: 422,
           code: 'VALIDATION_FAILED',
-          detail: 'The scenario does not satisfy the schema.',
+          detail: VALIDATION_FAILED_DETAIL,
           errors: [{ path: 'dataset.valueBytes', message: 'must be a whole number of bytes from 1 B to 512.00 MiB, got 1073741824' }],
         }),
         '/v1/simulations',
