@@ -146,7 +146,7 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
       call(async () => {
         const record = await store.get(id);
         if (!record) return { ok: false, reason: 'not-found' } as const;
-        if (isFinished(record)) return { ok: false, reason: 'finished' } as const;
+        if (isFinished(record)) return { ok: false, reason: 'finished', record } as const;
         // Flag first: a job that turns active meanwhile sees it on its first check.
         await store.requestCancel(id);
         const q = await getQueue();

@@ -9,7 +9,10 @@ export interface SubmitOptions {
   idempotencyKey?: string | undefined;
 }
 
-export type CancelOutcome = { ok: true; record: SimulationRecord } | { ok: false; reason: 'not-found' | 'finished' };
+export type CancelOutcome =
+  | { ok: true; record: SimulationRecord }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'finished'; record: SimulationRecord };
 
 export interface SimulationEvent {
   type: 'progress' | 'status';

@@ -105,7 +105,7 @@ describe('BullMQ simulation service with a worker pool', () => {
     expect(await redis.exists(keys.cancel(record.id))).toBe(0);
     // Cancelled means no further attempt.
     expect(await (await queue.getJob(record.id))?.getState()).toBe('failed');
-    expect(await service.cancel(record.id)).toEqual({ ok: false, reason: 'finished' });
+    expect(await service.cancel(record.id)).toMatchObject({ ok: false, reason: 'finished', record: { id: record.id, status: 'cancelled' } });
   });
 
   it('fails without retrying when the engine rejects the scenario', async () => {

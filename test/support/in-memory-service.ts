@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { EngineError } from '../../src/engine/errors.js';
 import { simulate } from '../../src/engine/simulate.js';
 import { idempotencyId, simulationId } from '../../src/queue/job-id.js';
-import type { SimulationList, SimulationRecord } from '../../src/schemas/api.js';
+import { isFinishedStatus, type SimulationList, type SimulationRecord } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
 import type { CancelOutcome, SimulationEvent, SimulationService, SubmitOptions } from '../../src/service/simulation-service.js';
@@ -22,7 +22,6 @@ export interface InMemoryServiceOptions {
   autoRun?: boolean;
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 export class InMemorySimulationService implements SimulationService {
   readonly #entries = new Map<string, Entry>();
@@ -56,7 +55,7 @@ export class InMemorySimulationService implements SimulationService {
   /** Runs a queued (or started) simulation to its end, synchronously. */
   run(id: string): void {
     const entry = this.#entries.get(id);
-    if (!entry || FINISHED.has(entry.record.status)) return;
+    if (!entry || isFinishedStatus(entry.record.status)) return;
     if (entry.record.status === 'queued') this.start(id);
     let lastReported = 0;
     try {
@@ -97,7 +96,7 @@ export class InMemorySimulationService implements SimulationService {
   async cancel(id: string): Promise<CancelOutcome> {
     const entry = this.#entries.get(id);
     if (!entry) return { ok: false, reason: 'not-found' };
-    if (FINISHED.has(entry.record.status)) return { ok: false, reason: 'finished' };
+    if (isFinishedStatus(entry.record.status)) return { ok: false, reason: 'finished', record: entry.record };
     if (entry.record.status === 'queued') {
       return { ok: true, record: this.#update(id, { status: 'cancelled', finishedAt: this.#now() }, 'status') };
     }
@@ -118,7 +117,7 @@ export class InMemorySimulationService implements SimulationService {
 
   async waitUntilFinished(id: string, timeoutMs: number) {
     const entry = this.#entries.get(id);
-    if (!entry || FINISHED.has(entry.record.status)) return entry?.record;
+    if (!entry || isFinishedStatus(entry.record.status)) return entry?.record;
     return new Promise<SimulationRecord>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -126,7 +125,7 @@ export class InMemorySimulationService implements SimulationService {
         resolve(this.#entries.get(id)!.record);
       };
       const onEvent = (event: SimulationEvent) => {
-        if (FINISHED.has(event.record.status)) done();
+        if (isFinishedStatus(event.record.status)) done();
       };
       const timer = setTimeout(done, timeoutMs);
       this.#events.on(id, onEvent);

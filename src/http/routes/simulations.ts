@@ -79,8 +79,7 @@ function router({ service, config, tuning }: RouteContext): Router {
         return;
       }
       if (outcome.reason === 'not-found') throw simulationNotFound(id);
-      const record = await service.get(id);
-      const status = record?.status ?? 'completed';
+      const { status } = outcome.record;
       throw stateConflict('SIMULATION_FINISHED', `Simulation ${id} is already ${status}; there is nothing to cancel.`, status);
     })
     .all(allow('GET', 'DELETE'));
