@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { fileBytes } from './files.js';
 import type { RunSample } from './measured-run.js';
 import { round } from '../engine/numbers.js';
-import { isRunning, readProcStat, readSmapsRollup, type ProcStat } from './proc.js';
+import { hasExited, readProcStat, readSmapsRollup, type ProcStat } from './proc.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 import type { RedisServer } from './redis-server.js';
 import { readThp } from './thp.js';
@@ -60,7 +60,7 @@ export async function sampleSnapshot(options: SamplerOptions): Promise<Sampling>
     if (exitedAt !== undefined) return;
     const stat = readProcStat(childPid);
     if (stat) childLast = stat;
-    if (!isRunning(childPid)) {
+    if (stat === undefined || hasExited(stat)) {
       exitedAt = performance.now();
       countsAtExit = counts();
       parentAtExit = readProcStat(server.pid);
@@ -82,7 +82,7 @@ export async function sampleSnapshot(options: SamplerOptions): Promise<Sampling>
         throw new Error(`BGSAVE child ${childPid} still running after ${options.maxSec} s`);
       }
       const child = exitedAt === undefined ? readSmapsRollup(childPid) : undefined;
-      const childStat = child ? readProcStat(childPid) : undefined;
+      const childStat = child ? childLast : undefined;
       const parent = readProcStat(server.pid);
       const parentSmaps = readSmapsRollup(server.pid);
       const c = counts();
