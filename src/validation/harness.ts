@@ -15,7 +15,7 @@ import { fillDataset, keysForDataset, type FillRecord } from './fill.js';
 import { findForkChild } from './fork-child.js';
 import { freePort } from './free-port.js';
 import { engineDistribution } from './ground-truth.js';
-import type { RunSample } from './measured-run.js';
+import { distributionLabel, type RunSample } from './measured-run.js';
 import { defaultMaxInflight } from './pacing.js';
 import { probeSave, rdbBytesPerKey, waitForSaveEnd } from './probe.js';
 import { readProcStat, readSmapsRollup, readThpEnabled, type SmapsRollup } from './proc.js';
@@ -90,7 +90,7 @@ export function describeScenario(s: ValidationScenario): string {
   const size = s.dataset_mib !== undefined ? `${s.dataset_mib} MiB` : `${s.keys} keys`;
   const value = s.value_bytes >= KiB && s.value_bytes % KiB === 0 ? `${s.value_bytes / KiB} KiB` : `${s.value_bytes} B`;
   const d = s.distribution;
-  const dist = d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type;
+  const dist = distributionLabel(d);
   const frag = s.fragmentation.induce ? `x${s.fragmentation.fill_factor}` : 'none';
   return `${size}, ${value} values, ${s.write_rate} SET/s ${dist}, THP ${s.thp}, frag ${frag}, ${s.snapshot_seconds}s`;
 }

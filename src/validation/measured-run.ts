@@ -16,6 +16,11 @@ export const RunDistributionSchema = z.discriminatedUnion('type', [
 
 export type RunDistribution = z.output<typeof RunDistributionSchema>;
 
+/** A write distribution as the reports name it: uniform, zipf(0.99), hot(1%/90%), sequential. */
+export function distributionLabel(d: RunDistribution): string {
+  return d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type;
+}
+
 /**
  * One sample every ~100 ms while the child lives, and a few after it exited (child fields
  * null then); t_s counts from the BGSAVE command.

@@ -1,9 +1,10 @@
 // What `forkcast validate` writes: per scenario a JSON report — the measured run in the
 // ground-truth shape, the engine's result on it, and the errors — and one Markdown table.
+import { round } from '../engine/numbers.js';
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import type { MeasuredRun } from './harness.js';
-import { round } from '../engine/numbers.js';
+import { distributionLabel } from './measured-run.js';
 import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from './score.js';
 
 const MiB = 2 ** 20;
@@ -77,7 +78,7 @@ export function tableRow(report: ValidationReport, score: RunScore): TableRow {
     name: report.scenario.name,
     usedMemoryBytes: report.summary.prefork_used_memory,
     valueBytes: report.scenario.value_bytes,
-    distribution: d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type,
+    distribution: distributionLabel(d),
     thp: report.scenario.thp,
     hugePageCoverage: report.summary.prefork_thp_coverage,
     fragmentationRatio: report.summary.prefork_mem_fragmentation_ratio,
