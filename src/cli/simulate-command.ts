@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { EngineError } from '../engine/errors.js';
 import { simulate } from '../engine/simulate.js';
-import { fieldIssues } from '../schemas/issues.js';
+import { issueLines } from '../schemas/issues.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
 import { seriesToCsv } from '../schemas/series-csv.js';
 
@@ -38,7 +38,7 @@ export async function readScenario(file: string) {
   }
   const parsed = ScenarioSchema.safeParse(json);
   if (!parsed.success) {
-    const lines = fieldIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`);
+    const lines = issueLines(parsed.error);
     throw new CliError(`${file} is not a valid scenario:\n${lines.join('\n')}`);
   }
   return parsed.data;

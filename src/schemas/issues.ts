@@ -12,3 +12,8 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
     message: issue.message,
   }));
 }
+
+/** The issues as indented `path: message` lines, for a terminal. */
+export function issueLines(error: z.ZodError): string[] {
+  return fieldIssues(error).map((i) => `  ${i.path}: ${i.message}`);
+}

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkWritableShare } from '../engine/fork-cost.js';
-import { fieldIssues } from '../schemas/issues.js';
+import { issueLines } from '../schemas/issues.js';
 import { CalibrationRequestSchema, type CalibrationObservationInput, type CalibrationRequest } from '../schemas/calibration.js';
 import { runUsedHugePages, scenarioFromRun } from './ground-truth.js';
 import { MeasuredRunSchema, type MeasuredRunView } from './measured-run.js';
@@ -50,7 +50,7 @@ function readJson(file: string): unknown {
 function parseRequest(body: unknown, source: string): CalibrationRequest {
   const parsed = CalibrationRequestSchema.safeParse(body);
   if (!parsed.success) {
-    const lines = fieldIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`);
+    const lines = issueLines(parsed.error);
     throw new CalibrationInputError(`${source} holds no valid observations:\n${lines.join('\n')}`);
   }
   return parsed.data;

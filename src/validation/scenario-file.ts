@@ -2,7 +2,7 @@
 // field of a measured run (the ground-truth shape, snake_case) plus whether it belongs to the
 // quick subset. `dataset_mib` sizes the fill by the engine's own per-key layout.
 import { readFile } from 'node:fs/promises';
-import { fieldIssues } from '../schemas/issues.js';
+import { issueLines } from '../schemas/issues.js';
 import { z } from '../schemas/zod.js';
 import { RunDistributionSchema } from './measured-run.js';
 
@@ -50,7 +50,7 @@ export class ScenarioFileError extends Error {}
 export function parseScenarioFile(json: unknown, source: string): ValidationScenario[] {
   const parsed = ScenarioFileSchema.safeParse(json);
   if (!parsed.success) {
-    const lines = fieldIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`);
+    const lines = issueLines(parsed.error);
     throw new ScenarioFileError(`${source} is not a valid scenarios file:\n${lines.join('\n')}`);
   }
   const names = new Set<string>();
