@@ -57,4 +57,9 @@ describe('loadConfig', () => {
     expect(variables).toEqual(['PORT', 'QUEUE_PREFIX', 'REDIS_URL', 'WORKER_CONCURRENCY']);
     expect((error as Error).message).toMatch(/PORT: /);
   });
+
+  it('names the limits of a byte size', () => {
+    expect(() => loadConfig({ BODY_LIMIT_BYTES: '1GiB' })).toThrow(/BODY_LIMIT_BYTES: must be a whole number of bytes from 1.00 KiB to 64.00 MiB/);
+    expect(() => loadConfig({ BODY_LIMIT_BYTES: 'lots' })).toThrow(/BODY_LIMIT_BYTES: expected a byte count or a size/);
+  });
 });

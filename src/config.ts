@@ -2,21 +2,11 @@
 // process with a message naming the variable, rather than surfacing later as an odd failure.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { parseByteSize } from './schemas/units.js';
+import { byteSize } from './schemas/units.js';
 
 const MiB = 1024 * 1024;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-const byteCount = (min: number, max: number) =>
-  z.string().transform((raw, ctx) => {
-    const bytes = parseByteSize(raw);
-    if (bytes === undefined || bytes < min || bytes > max) {
-      ctx.addIssue({ code: 'custom', message: `expected a byte size from ${min} to ${max} (e.g. "1MiB"), got ${JSON.stringify(raw)}` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
 
 const flag = z
   .enum(['0', '1', 'false', 'true', 'no', 'yes'])
@@ -54,7 +44,7 @@ const EnvSchema = z.object({
   JOB_RETENTION_COUNT: int(0, 1_000_000).default(1000),
   JOB_RETENTION_AGE_SEC: int(0, 366 * 86_400).default(86_400),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-  BODY_LIMIT_BYTES: byteCount(1024, 64 * MiB).default(MiB),
+  BODY_LIMIT_BYTES: byteSize(1024, 64 * MiB).default(MiB),
   MAX_WAIT_SEC: int(0, 600).default(60),
   RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
   MAX_POINTS: int(3, 100_000).default(100_000),
