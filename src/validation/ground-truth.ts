@@ -1,25 +1,15 @@
-// Turns a measured BGSAVE run — a ground-truth file in ../shared/ground-truth/redis or a
+// Turns a measured BGSAVE run — a ground-truth file (test/fixtures/ground-truth) or a
 // `forkcast validate` report, both the same shape — into the scenario the engine is judged on:
 // the measured key count, value size, fragmentation, achieved write rate and snapshot length,
 // and optionally the measured write progress as a per-second schedule.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
 import { MIN_FAULTS_FOR_FIT } from './calibrate.js';
 import { keyBytesFor } from './fill.js';
 import { MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './measured-run.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
 /** The platform preset a measured run is scored against unless told otherwise. */
 export const DEFAULT_VALIDATION_PLATFORM = 'reference-kvm';
-
-export function groundTruthDir(): string | undefined {
-  const candidates = [process.env.FORKCAST_GROUND_TRUTH, resolve(here, '../../../shared/ground-truth/redis')];
-  return candidates.find((dir): dir is string => !!dir && existsSync(dir));
-}
 
 export interface GroundTruthRun {
   name: string;
@@ -161,17 +151,4 @@ export function groundTruthRun(raw: unknown, options: ScenarioFromRunOptions = {
       series: run.series,
     },
   };
-}
-
-/** The numbered run files of a ground-truth directory, in order. */
-export function groundTruthFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d+-.*\.json$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
-export function loadGroundTruth(dir: string | undefined = groundTruthDir()): GroundTruthRun[] {
-  if (!dir) return [];
-  return groundTruthFiles(dir).map((file) => groundTruthRun(JSON.parse(readFileSync(file, 'utf8'))));
 }

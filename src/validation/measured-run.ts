@@ -1,5 +1,5 @@
 // One measured BGSAVE run, in the JSON shape of the ground-truth files
-// (../shared/ground-truth/redis/*.json): snake_case fields named after Redis INFO and /proc.
+// (test/fixtures/ground-truth/*.json): snake_case fields named after Redis INFO and /proc.
 // `forkcast validate` writes this shape, and the same loader turns either into a scenario.
 import { z } from '../schemas/zod.js';
 

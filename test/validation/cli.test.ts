@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalibrationResultSchema } from '../../src/schemas/calibration.js';
-import { groundTruthDir } from '../../src/validation/ground-truth.js';
+import { GROUND_TRUTH_DIR } from '../support/ground-truth.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -58,11 +58,9 @@ describe('forkcast validate preconditions', () => {
   });
 });
 
-const groundTruth = groundTruthDir();
-
 describe('forkcast calibrate', () => {
-  it.skipIf(!groundTruth)('fits the ground-truth runs to the reference VM preset', async () => {
-    const { code, stdout } = await forkcast(['calibrate', groundTruth!, '--format', 'json', '--id', 'my-vm']);
+  it('fits the ground-truth runs to the reference VM preset', async () => {
+    const { code, stdout } = await forkcast(['calibrate', GROUND_TRUTH_DIR, '--format', 'json', '--id', 'my-vm']);
     expect(code).toBe(0);
     const result = CalibrationResultSchema.parse(JSON.parse(stdout));
     expect(result.preset.id).toBe('my-vm');

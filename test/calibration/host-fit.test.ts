@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { observationFromRun } from './calibration-input.js';
-import { groundTruthDir, groundTruthFiles, scheduledScenarioFromRun } from './ground-truth.js';
-import { leaveOneOutForkUsec } from './host-fit.js';
-import { MeasuredRunSchema } from './measured-run.js';
+import { observationFromRun } from '../../src/validation/calibration-input.js';
+import { scheduledScenarioFromRun } from '../../src/validation/ground-truth.js';
+import { leaveOneOutForkUsec } from '../../src/validation/host-fit.js';
+import { measuredRuns } from '../support/ground-truth.js';
 
-const dir = groundTruthDir();
-
-describe.skipIf(!dir)('leave-one-out fork prediction on the ground-truth runs', () => {
-  const runs = dir ? groundTruthFiles(dir).map((f) => MeasuredRunSchema.parse(JSON.parse(readFileSync(f, 'utf8')))) : [];
+describe('leave-one-out fork prediction on the ground-truth runs', () => {
+  const runs = measuredRuns();
 
   it('predicts each fork from the others about as well as the preset fitted on all of them', () => {
     const predicted = leaveOneOutForkUsec(runs.map((run) => ({ observation: observationFromRun(run), scenario: scheduledScenarioFromRun(run) })));
