@@ -4,7 +4,7 @@
 // and optionally the measured write progress as a per-second schedule.
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
-import { MIN_FAULTS_FOR_FIT } from './calibrate.js';
+import { MIN_FAULTS_FOR_FIT } from '../calibration/calibrate.js';
 import { keyBytesFor } from './fill.js';
 import { MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './measured-run.js';
 

@@ -7,7 +7,7 @@ import { observationFromRun } from './calibration-input.js';
 import { interruptedBy } from './cleanup.js';
 import { hostFacts } from './environment.js';
 import { measureScenario } from './harness.js';
-import { leaveOneOutForkUsec, type HostFitRun } from './host-fit.js';
+import { leaveOneOutForkUsec, type HostFitRun } from '../calibration/host-fit.js';
 import { checkHost, preconditionProblems } from './preconditions.js';
 import { buildReport, renderMarkdown, tableRow, type TableRow } from './report.js';
 import { readScenarioFile, selectScenarios, type ValidationScenario } from './scenario-file.js';

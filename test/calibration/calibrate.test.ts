@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { platformPreset } from '../../src/engine/platforms.js';
-import { calibrate } from '../../src/validation/calibrate.js';
+import { calibrate } from '../../src/calibration/calibrate.js';
 import { readCalibrationInput } from '../../src/validation/calibration-input.js';
 import { GROUND_TRUTH_DIR } from '../support/ground-truth.js';
 

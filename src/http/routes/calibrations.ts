@@ -3,7 +3,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { CalibrationRequestSchema, CalibrationResultSchema } from '../../schemas/calibration.js';
-import { calibrate } from '../../validation/calibrate.js';
+import { calibrate } from '../../calibration/calibrate.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
 import { jsonBody } from '../json-body.js';
 import { commonProblemResponses, problemResponse, response } from '../openapi-parts.js';
