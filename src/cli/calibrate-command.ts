@@ -1,8 +1,8 @@
 // `forkcast calibrate FILE`: fits a platform preset to observed forks (and fault costs).
 import { CalibrationResultSchema } from '../schemas/calibration.js';
 import { calibrate } from '../calibration/calibrate.js';
-import { CalibrationInputError, readCalibrationInput } from '../validation/calibration-input.js';
 import { renderCalibration } from '../calibration/calibration-report.js';
+import { CalibrationInputError, readCalibrationInput } from './calibration-input.js';
 import { CliError } from './simulate-command.js';
 
 export interface CalibrateOptions {

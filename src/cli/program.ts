@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runCalibrate } from './calibrate-command.js';
 import { CliError, runSimulate } from './simulate-command.js';
-import { DEFAULT_VALIDATION_PLATFORM } from '../validation/ground-truth.js';
+import { DEFAULT_VALIDATION_PLATFORM } from '../measured-run/scenario-from-run.js';
 import { DEFAULT_SCENARIOS_FILE, runValidate } from './validate-command.js';
 
 function port(value: string): number {

@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORM_IDS } from '../engine/platforms.js';
-import { DEFAULT_VALIDATION_PLATFORM } from '../validation/ground-truth.js';
+import { DEFAULT_VALIDATION_PLATFORM } from '../measured-run/scenario-from-run.js';
 import { ScenarioFileError } from '../validation/scenario-file.js';
 import { PreconditionError, runValidation, type ValidateOutcome } from '../validation/validate.js';
 import { CliError } from './simulate-command.js';

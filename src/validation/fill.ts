@@ -6,14 +6,10 @@ import type { Redis } from 'ioredis';
 import { keysForUsedMemory } from '../engine/layout.js';
 import { round } from '../engine/numbers.js';
 import { Rng } from '../engine/rng.js';
+import { keyBytesFor } from '../measured-run/schema.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 
 const DELETE_BATCH = 10_000;
-
-/** Key name length of the largest of `keys` keys (key:N). */
-export function keyBytesFor(keys: number): number {
-  return `key:${keys - 1}`.length;
-}
 
 /** Keys of `valueBytes` that make `datasetMib` of used_memory, by the engine's layout. */
 export function keysForDataset(datasetMib: number, valueBytes: number): number {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { isPortFree } from './free-port.js';
 import { redisServerVersion } from './environment.js';
-import type { ValidationScenario } from './scenario-file.js';
+import type { ValidationScenario } from '../measured-run/validation-scenario.js';
 import { THP_ENABLED_PATH } from './thp.js';
 
 export interface HostCheck {

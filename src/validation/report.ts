@@ -4,7 +4,7 @@ import { round } from '../engine/numbers.js';
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import type { MeasuredRun } from './harness.js';
-import { distributionLabel } from './measured-run.js';
+import { distributionLabel } from '../measured-run/schema.js';
 import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from './score.js';
 
 const MiB = 2 ** 20;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fileBytes } from './files.js';
-import type { RunSample } from './measured-run.js';
+import type { RunSample } from '../measured-run/schema.js';
 import { round } from '../engine/numbers.js';
 import { hasExited, readProcStat, readSmapsRollup, type ProcStat } from './proc.js';
 import { infoNumber, parseInfo } from './redis-info.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SimulationResult } from '../schemas/result.js';
-import type { GroundTruthRun } from './ground-truth.js';
+import type { GroundTruthRun } from '../measured-run/scenario-from-run.js';
 import { cowAt, quarterSamples, scoreSimulation } from './score.js';
 
 const MiB = 2 ** 20;

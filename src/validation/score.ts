@@ -3,7 +3,7 @@
 // memory instead (their CoW is the child's own ~0.8 MiB, where a relative error means nothing).
 import { simulate } from '../engine/simulate.js';
 import type { SimulationResult } from '../schemas/result.js';
-import { groundTruthRun, type GroundTruthRun, type ScenarioFromRunOptions } from './ground-truth.js';
+import { groundTruthRun, type GroundTruthRun, type ScenarioFromRunOptions } from '../measured-run/scenario-from-run.js';
 
 /** Peak CoW error the harness accepts for a run with writes (README, Validation). */
 export const PEAK_COW_TOLERANCE = 0.15;

@@ -1,7 +1,7 @@
 // The summary of a measured run, named as in the ground truth: fork time, child lifetime, peak
 // CoW (max child Private_Dirty), achieved write rate, distinct keys, parent faults and CPU.
 // Pure: everything it needs is handed in.
-import type { RunSample } from './measured-run.js';
+import type { RunSample } from '../measured-run/schema.js';
 import { round } from '../engine/numbers.js';
 import type { ProcStat, SmapsRollup } from './proc.js';
 import { infoNumber, type RedisInfo } from './redis-info.js';

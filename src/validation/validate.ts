@@ -3,14 +3,15 @@
 // validation.md into the output directory.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { observationFromRun } from './calibration-input.js';
+import { observationFromRun } from '../measured-run/observation-from-run.js';
+import type { ValidationScenario } from '../measured-run/validation-scenario.js';
 import { interruptedBy } from './cleanup.js';
 import { hostFacts } from './environment.js';
 import { measureScenario } from './harness.js';
 import { leaveOneOutForkUsec, type HostFitRun } from '../calibration/host-fit.js';
 import { checkHost, preconditionProblems } from './preconditions.js';
 import { buildReport, renderMarkdown, tableRow, type TableRow } from './report.js';
-import { readScenarioFile, selectScenarios, type ValidationScenario } from './scenario-file.js';
+import { readScenarioFile, selectScenarios } from './scenario-file.js';
 import { scoreRun } from './score.js';
 
 export interface ValidateOptions {

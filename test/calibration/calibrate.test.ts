@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { platformPreset } from '../../src/engine/platforms.js';
 import { calibrate } from '../../src/calibration/calibrate.js';
-import { readCalibrationInput } from '../../src/validation/calibration-input.js';
+import { readCalibrationInput } from '../../src/cli/calibration-input.js';
 import { GROUND_TRUTH_DIR } from '../support/ground-truth.js';
 
 describe('calibrate on the ground-truth runs', () => {

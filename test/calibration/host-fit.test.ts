@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { observationFromRun } from '../../src/validation/calibration-input.js';
-import { scheduledScenarioFromRun } from '../../src/validation/ground-truth.js';
+import { scheduledScenarioFromRun } from '../../src/measured-run/scenario-from-run.js';
 import { leaveOneOutForkUsec } from '../../src/calibration/host-fit.js';
+import { observationFromRun } from '../../src/measured-run/observation-from-run.js';
 import { measuredRuns } from '../support/ground-truth.js';
 
 describe('leave-one-out fork prediction on the ground-truth runs', () => {

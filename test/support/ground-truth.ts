@@ -3,8 +3,8 @@
 // Missing runs are an error that names the folder, never a skipped suite.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { groundTruthRun, type GroundTruthRun } from '../../src/validation/ground-truth.js';
-import { MeasuredRunSchema, type MeasuredRunView } from '../../src/validation/measured-run.js';
+import { groundTruthRun, type GroundTruthRun } from '../../src/measured-run/scenario-from-run.js';
+import { MeasuredRunSchema, type MeasuredRunView } from '../../src/measured-run/schema.js';
 
 export const GROUND_TRUTH_DIR = join(import.meta.dirname, '../fixtures/ground-truth');
 

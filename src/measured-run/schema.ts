@@ -21,6 +21,11 @@ export function distributionLabel(d: RunDistribution): string {
   return d.type === 'zipf' ? `zipf(${d.s})` : d.type === 'hotset' ? `hot(${d.f * 100}%/${d.p * 100}%)` : d.type;
 }
 
+/** Key name length of the largest of `keys` keys: DEBUG POPULATE names them key:0 … key:N-1. */
+export function keyBytesFor(keys: number): number {
+  return `key:${keys - 1}`.length;
+}
+
 /**
  * One sample every ~100 ms while the child lives, and a few after it exited (child fields
  * null then); t_s counts from the BGSAVE command.

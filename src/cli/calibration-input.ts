@@ -1,36 +1,14 @@
 // Where `forkcast calibrate` gets its observations: a JSON file of observations (an array, or
 // a request body with `observations`), or measured runs — a validate report or ground-truth
-// file, or a directory of them — each giving its RSS, fork time, huge-page share, the share
-// written since the previous fork and, where the run had writes, the parent's faults and
-// system CPU.
+// file, or a directory of them — each read as one observation (observationFromRun).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { forkWritableShare } from '../engine/fork-cost.js';
 import { issueLines } from '../schemas/issues.js';
 import { CalibrationRequestSchema, type CalibrationObservationInput, type CalibrationRequest } from '../schemas/calibration.js';
-import { runUsedHugePages, scenarioFromRun } from './ground-truth.js';
-import { MeasuredRunSchema, type MeasuredRunView } from './measured-run.js';
+import { observationFromRun } from '../measured-run/observation-from-run.js';
+import { MeasuredRunSchema } from '../measured-run/schema.js';
 
 export class CalibrationInputError extends Error {}
-
-export function observationFromRun(run: MeasuredRunView): CalibrationObservationInput {
-  const { summary } = run;
-  const huge = runUsedHugePages(run);
-  const faults = summary.parent_minor_faults_during_snapshot;
-  const cpu = summary.parent_system_cpu_seconds_during_snapshot;
-  return {
-    label: run.scenario.name,
-    usedMemoryRssBytes: run.prefork.info.used_memory_rss,
-    latestForkUsec: summary.fork_ms * 1000,
-    // The engine's estimate from the writes between the previous fork and this one.
-    writablePteShare: forkWritableShare(scenarioFromRun(run)),
-    hugePages: huge,
-    ...(huge && typeof summary.prefork_thp_coverage === 'number' ? { hugePageCoverage: summary.prefork_thp_coverage } : {}),
-    ...(summary.writes_during_snapshot > 0 && typeof faults === 'number' && typeof cpu === 'number'
-      ? { copyOnWriteFaults: faults, faultSystemCpuSec: cpu }
-      : {}),
-  };
-}
 
 export interface CalibrationInput {
   request: CalibrationRequest;

@@ -5,8 +5,7 @@
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
 import { MIN_FAULTS_FOR_FIT } from '../calibration/calibrate.js';
-import { keyBytesFor } from './fill.js';
-import { MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './measured-run.js';
+import { keyBytesFor, MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './schema.js';
 
 /** The platform preset a measured run is scored against unless told otherwise. */
 export const DEFAULT_VALIDATION_PLATFORM = 'reference-kvm';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measuredSchedule, scenarioFromRun, scheduledScenarioFromRun } from './ground-truth.js';
-import { MeasuredRunSchema } from './measured-run.js';
+import { measuredSchedule, scenarioFromRun, scheduledScenarioFromRun } from './scenario-from-run.js';
+import { MeasuredRunSchema } from './schema.js';
 
 const run = (overrides: { thp?: 'never' | 'always'; disableThp?: 'yes' | 'no'; distribution?: object } = {}) =>
   MeasuredRunSchema.parse({
