@@ -3,7 +3,7 @@
 import { round } from '../engine/numbers.js';
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
-import type { MeasuredRun } from './harness.js';
+import type { MeasuredRun } from '../harness/measure.js';
 import { distributionLabel } from '../measured-run/schema.js';
 import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from './score.js';
 

@@ -4,11 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ValidationScenarioSchema } from '../../src/measured-run/validation-scenario.js';
-import { isPortFree } from '../../src/validation/free-port.js';
-import { measureScenario } from '../../src/validation/harness.js';
-import { readProcStat } from '../../src/validation/proc.js';
+import { isPortFree } from '../../src/harness/free-port.js';
+import { measureScenario } from '../../src/harness/measure.js';
+import { readProcStat } from '../../src/harness/proc.js';
 import { PEAK_COW_TOLERANCE, scoreRun } from '../../src/validation/score.js';
-import { THP_ENABLED_PATH } from '../../src/validation/thp.js';
+import { THP_ENABLED_PATH } from '../../src/harness/thp.js';
 
 const MiB = 2 ** 20;
 

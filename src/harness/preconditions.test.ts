@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationScenarioSchema } from '../measured-run/validation-scenario.js';
 import { preconditionProblems, type HostCheck } from './preconditions.js';
-import { parseScenarioFile } from './scenario-file.js';
 
-const scenarios = parseScenarioFile(
-  [
-    { name: 'plain', dataset_mib: 256, value_bytes: 100, snapshot_seconds: 5 },
-    { name: 'huge', dataset_mib: 256, value_bytes: 100, snapshot_seconds: 5, thp: 'always' },
-  ],
-  'test',
-);
+const scenarios = [
+  { name: 'plain', dataset_mib: 256, value_bytes: 100, snapshot_seconds: 5 },
+  { name: 'huge', dataset_mib: 256, value_bytes: 100, snapshot_seconds: 5, thp: 'always' },
+].map((s) => ValidationScenarioSchema.parse(s));
 const good: HostCheck = {
   platform: 'linux',
   smapsRollup: true,
