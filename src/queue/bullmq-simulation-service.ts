@@ -4,8 +4,9 @@
 import type { Logger } from 'pino';
 import { within } from '../runtime/deadline.js';
 import { isFinishedStatus, type SimulationRecord } from '../schemas/api.js';
+import { ServiceUnavailableError } from '../service/errors.js';
 import type { SimulationEvent, SimulationService } from '../service/simulation-service.js';
-import { asServiceError, ServiceUnavailableError } from './errors.js';
+import { asServiceError } from './errors.js';
 import { idempotencyId, simulationId } from './job-id.js';
 import { closeRedisClient, createRedisClient, whenReady } from './redis-clients.js';
 import { createResultStore } from './result-store.js';

@@ -3,7 +3,7 @@
 // workers' clients wait and retry, as BullMQ requires; all of them reconnect forever, so the
 // service recovers by itself when Redis returns.
 import { Redis, type RedisOptions } from 'ioredis';
-import { ServiceUnavailableError } from './errors.js';
+import { ServiceUnavailableError } from '../service/errors.js';
 
 export type RedisRole =
   /** Requests on behalf of API calls: commands fail at once while disconnected. */

@@ -10,6 +10,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { SimulationList, SimulationRecord, SimulationStatus } from '../schemas/api.js';
 import type { SimulationResult, Summary } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
+import { InvalidCursorError } from '../service/errors.js';
 import { storeKeys, type StoreKeys } from './keys.js';
 
 export interface ResultStoreOptions {
@@ -56,16 +57,6 @@ export interface ResultStore {
   requestCancel(id: string): Promise<void>;
   cancelRequested(id: string): Promise<boolean>;
   list(limit: number, cursor?: string): Promise<SimulationList>;
-}
-
-/** Thrown by `list` for a cursor it did not hand out. */
-export class InvalidCursorError extends Error {
-  readonly code = 'INVALID_CURSOR';
-
-  constructor() {
-    super('cursor is not one returned as nextCursor');
-    this.name = 'InvalidCursorError';
-  }
 }
 
 // KEYS: record, index, result, cancel. ARGV: id, scenario JSON, createdAt ISO, createdAt ms,

@@ -1,5 +1,6 @@
 // What the HTTP layer needs from the queue and result store. The BullMQ implementation lives
-// in src/queue/; routes only see this interface.
+// in src/queue/; routes only see this interface and the errors of ./errors.ts, which every
+// implementation raises: ServiceUnavailableError from any call while its store is away.
 import type { SimulationRecord, SimulationList } from '../schemas/api.js';
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
@@ -25,6 +26,7 @@ export interface SimulationService {
   get(id: string): Promise<SimulationRecord | undefined>;
   result(id: string): Promise<SimulationResult | undefined>;
   cancel(id: string): Promise<CancelOutcome>;
+  /** Rejects with InvalidCursorError for a cursor it did not hand out. */
   list(limit: number, cursor?: string): Promise<SimulationList>;
   /** Resolves with the record once it is finished or `timeoutMs` passed, whichever is first. */
   waitUntilFinished(id: string, timeoutMs: number): Promise<SimulationRecord | undefined>;

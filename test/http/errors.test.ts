@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { ProblemSchema } from '../../src/schemas/api.js';
+import { ServiceUnavailableError } from '../../src/service/errors.js';
 import { smallScenario, testApp } from '../support/http-app.js';
 
 function expectProblem(res: request.Response, status: number, code: string) {
@@ -100,9 +101,9 @@ describe('problem+json errors', () => {
     expectProblem(await request(app).get('/v1/simulations/%E0%A4%A'), 400, 'BAD_REQUEST');
   });
 
-  it('503 quickly when the service cannot reach Redis, 500 without details for a bug', async () => {
+  it('503 quickly when the service cannot reach its store, 500 without details for a bug', async () => {
     const { app, service } = testApp();
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    const refused = new ServiceUnavailableError('Redis is unavailable: connect ECONNREFUSED 127.0.0.1:6379');
     vi.spyOn(service, 'submit').mockRejectedValueOnce(refused);
     const unavailable = await request(app).post('/v1/simulations').send(smallScenario());
     expectProblem(unavailable, 503, 'SERVICE_UNAVAILABLE');

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
-import { createResultStore, InvalidCursorError, type ResultStore } from '../../src/queue/result-store.js';
+import { createResultStore, type ResultStore } from '../../src/queue/result-store.js';
+import { InvalidCursorError } from '../../src/service/errors.js';
 import { deleteKeys, quickScenario, randomPrefix, REDIS_URL } from './support.js';
 
 const TTL_SEC = 3600;

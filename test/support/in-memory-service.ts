@@ -8,6 +8,7 @@ import { idempotencyId, simulationId } from '../../src/queue/job-id.js';
 import { isFinishedStatus, type SimulationList, type SimulationRecord } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
+import { InvalidCursorError } from '../../src/service/errors.js';
 import type { CancelOutcome, SimulationEvent, SimulationService, SubmitOptions } from '../../src/service/simulation-service.js';
 
 interface Entry {
@@ -107,8 +108,7 @@ export class InMemorySimulationService implements SimulationService {
   async list(limit: number, cursor?: string): Promise<SimulationList> {
     const newestFirst = [...this.#entries.values()].map((e) => e.record).reverse();
     const after = cursor === undefined ? -1 : newestFirst.findIndex((r) => r.id === cursor);
-    // The BullMQ service's InvalidCursorError carries the same code.
-    if (cursor !== undefined && after === -1) throw Object.assign(new Error('cursor is not one returned as nextCursor'), { code: 'INVALID_CURSOR' });
+    if (cursor !== undefined && after === -1) throw new InvalidCursorError();
     const start = after + 1;
     const items = newestFirst.slice(start, start + limit);
     const more = start + limit < newestFirst.length;
