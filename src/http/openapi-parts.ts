@@ -4,7 +4,7 @@
 import { getOpenApiMetadata, type ResponseConfig, type ZodMediaTypeObject } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import { simulate } from '../engine/simulate.js';
-import { simulationId } from '../queue/job-id.js';
+import { simulationId } from '../service/job-id.js';
 import type { SimulationRecord } from '../schemas/api.js';
 import { ProblemSchema, SimulationIdSchema } from '../schemas/api.js';
 import { SimulationIdParamsSchema } from '../schemas/http.js';

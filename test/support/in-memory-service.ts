@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { EngineError } from '../../src/engine/errors.js';
 import { simulate } from '../../src/engine/simulate.js';
-import { idempotencyId, simulationId } from '../../src/queue/job-id.js';
+import { idempotencyId, simulationId } from '../../src/service/job-id.js';
 import { isFinishedStatus, type SimulationList, type SimulationRecord } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
