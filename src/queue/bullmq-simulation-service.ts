@@ -3,10 +3,10 @@
 // offline queue and short timeouts) and works again once it is back, without a restart.
 import type { Logger } from 'pino';
 import { within } from '../runtime/deadline.js';
-import { isFinishedStatus, type SimulationRecord } from '../schemas/api.js';
+import { isFinishedStatus } from '../schemas/api.js';
 import { ServiceUnavailableError } from '../service/errors.js';
 import { idempotencyId, simulationId } from '../service/job-id.js';
-import type { SimulationEvent, SimulationService } from '../service/simulation-service.js';
+import type { SimulationEvent, SimulationService, SimulationState } from '../service/simulation-service.js';
 import { asServiceError } from './errors.js';
 import { closeRedisClient, createRedisClient, whenReady } from './redis-clients.js';
 import { createResultStore } from './result-store.js';
@@ -22,8 +22,6 @@ export interface BullmqSimulationServiceOptions {
   retention?: JobRetention;
   /** How long a call waits for a connection that is not up before failing, ms. @defaultValue 500 */
   connectWaitMs?: number;
-  /** Path the record links start with. @defaultValue '/v1/simulations' */
-  linkBase?: string;
   logger?: Logger;
 }
 
@@ -31,15 +29,15 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 
 /** waitUntilFinished re-reads the record this often, in case a published change was missed. */
 const WAIT_POLL_MS = 1000;
 
-function isFinished(record: SimulationRecord): boolean {
+function isFinished(record: SimulationState): boolean {
   return isFinishedStatus(record.status);
 }
 
 export function createBullmqSimulationService(options: BullmqSimulationServiceOptions): SimulationService {
-  const { redisUrl, prefix, resultTtlSec, retention, connectWaitMs = 500, linkBase, logger } = options;
+  const { redisUrl, prefix, resultTtlSec, retention, connectWaitMs = 500, logger } = options;
   const onError = (err: Error) => logger?.debug({ err }, 'redis connection error');
   const redis = createRedisClient(redisUrl, 'command', { connectionName: `${prefix}:api`, onError });
-  const store = createResultStore({ redis, prefix, resultTtlSec, linkBase });
+  const store = createResultStore({ redis, prefix, resultTtlSec });
   let closed = false;
 
   // Built once Redis answers, and again if its setup failed: BullMQ's connection setup does not
@@ -164,11 +162,11 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     async waitUntilFinished(id, timeoutMs) {
       const first = await service.get(id);
       if (!first || isFinished(first)) return first;
-      return new Promise<SimulationRecord | undefined>((resolve) => {
-        let last: SimulationRecord | undefined = first;
+      return new Promise<SimulationState | undefined>((resolve) => {
+        let last: SimulationState | undefined = first;
         let settled = false;
         let unsubscribe: (() => void) | undefined;
-        const finish = (record: SimulationRecord | undefined) => {
+        const finish = (record: SimulationState | undefined) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);

@@ -5,14 +5,21 @@ import { EventEmitter } from 'node:events';
 import { EngineError } from '../../src/engine/errors.js';
 import { simulate } from '../../src/engine/simulate.js';
 import { idempotencyId, simulationId } from '../../src/service/job-id.js';
-import { isFinishedStatus, type SimulationList, type SimulationRecord } from '../../src/schemas/api.js';
+import { isFinishedStatus } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
 import { InvalidCursorError } from '../../src/service/errors.js';
-import type { CancelOutcome, SimulationEvent, SimulationService, SubmitOptions } from '../../src/service/simulation-service.js';
+import type {
+  CancelOutcome,
+  SimulationEvent,
+  SimulationPage,
+  SimulationService,
+  SimulationState,
+  SubmitOptions,
+} from '../../src/service/simulation-service.js';
 
 interface Entry {
-  record: SimulationRecord;
+  record: SimulationState;
   scenario: Scenario;
   result?: SimulationResult;
   cancelRequested: boolean;
@@ -41,8 +48,7 @@ export class InMemorySimulationService implements SimulationService {
     const id = options.idempotencyKey === undefined ? simulationId(scenario) : idempotencyId(options.idempotencyKey);
     const known = this.#entries.get(id);
     if (known) return { record: known.record, created: false };
-    const links = { self: `/v1/simulations/${id}`, result: `/v1/simulations/${id}/result`, events: `/v1/simulations/${id}/events` };
-    const record: SimulationRecord = { id, status: 'queued', progress: 0, createdAt: this.#now(), finishedAt: null, links };
+    const record: SimulationState = { id, status: 'queued', progress: 0, createdAt: this.#now(), finishedAt: null };
     this.#entries.set(id, { record, scenario, cancelRequested: false });
     if (this.#autoRun) setImmediate(() => this.run(id));
     return { record, created: true };
@@ -105,7 +111,7 @@ export class InMemorySimulationService implements SimulationService {
     return { ok: true, record: entry.record };
   }
 
-  async list(limit: number, cursor?: string): Promise<SimulationList> {
+  async list(limit: number, cursor?: string): Promise<SimulationPage> {
     const newestFirst = [...this.#entries.values()].map((e) => e.record).reverse();
     const after = cursor === undefined ? -1 : newestFirst.findIndex((r) => r.id === cursor);
     if (cursor !== undefined && after === -1) throw new InvalidCursorError();
@@ -118,7 +124,7 @@ export class InMemorySimulationService implements SimulationService {
   async waitUntilFinished(id: string, timeoutMs: number) {
     const entry = this.#entries.get(id);
     if (!entry || isFinishedStatus(entry.record.status)) return entry?.record;
-    return new Promise<SimulationRecord>((resolve) => {
+    return new Promise<SimulationState>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.#events.off(id, onEvent);
@@ -163,7 +169,7 @@ export class InMemorySimulationService implements SimulationService {
     return new Date(this.#clock).toISOString();
   }
 
-  #update(id: string, change: Partial<SimulationRecord>, type: SimulationEvent['type']): SimulationRecord {
+  #update(id: string, change: Partial<SimulationState>, type: SimulationEvent['type']): SimulationState {
     const entry = this.#entries.get(id)!;
     entry.record = { ...entry.record, ...change };
     this.#events.emit(id, { type, record: entry.record });

@@ -5,10 +5,11 @@
 // cannot leave a client waiting forever.
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
-import { isFinishedStatus, type SimulationRecord } from '../../schemas/api.js';
-import type { SimulationEvent } from '../../service/simulation-service.js';
+import { isFinishedStatus } from '../../schemas/api.js';
+import type { SimulationEvent, SimulationState } from '../../service/simulation-service.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
-import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response, simulationPath } from '../openapi-parts.js';
+import { simulationPath, simulationRecord } from '../links.js';
+import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response } from '../openapi-parts.js';
 import { simulationNotFound } from '../problem.js';
 import { allow, idParam } from './shared.js';
 
@@ -31,7 +32,7 @@ function router({ service, tuning, logger }: RouteContext): Router {
       let open = true;
       let unsubscribe: (() => void) | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
-      let last: SimulationRecord | undefined;
+      let last: SimulationState | undefined;
       const early: SimulationEvent[] = [];
 
       const close = () => {
@@ -41,10 +42,10 @@ function router({ service, tuning, logger }: RouteContext): Router {
         unsubscribe?.();
         res.end();
       };
-      const send = (event: string, record: SimulationRecord) => {
+      const send = (event: string, record: SimulationState) => {
         if (!open) return;
         last = record;
-        res.write(sseEvent(event, record));
+        res.write(sseEvent(event, simulationRecord(record)));
         if (event === 'status' && isFinishedStatus(record.status)) close();
       };
       const onEvent = (event: SimulationEvent) => {
@@ -54,7 +55,7 @@ function router({ service, tuning, logger }: RouteContext): Router {
 
       // Subscribe before reading the state, so no change between the two is missed.
       unsubscribe = await service.subscribe(id, onEvent);
-      let current: SimulationRecord | undefined;
+      let current: SimulationState | undefined;
       try {
         current = await service.get(id);
       } catch (err) {

@@ -7,7 +7,8 @@ import { resultQuerySchema, StateConflictProblemSchema } from '../../schemas/htt
 import { SimulationResultSchema } from '../../schemas/result.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
 import { downsampleSeries } from '../downsample.js';
-import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, problemResponse, response, RETRY_AFTER_HEADER_DOC, simulationPath } from '../openapi-parts.js';
+import { simulationPath } from '../links.js';
+import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, problemResponse, response, RETRY_AFTER_HEADER_DOC } from '../openapi-parts.js';
 import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
 import { parseQuery } from '../validate.js';
 import { allow, idParam } from './shared.js';

@@ -1,7 +1,7 @@
 // /v1/simulations: submit (with optional long poll), read, cancel and list simulations.
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router, type Response } from 'express';
-import { isFinishedStatus, SimulationListSchema, SimulationRecordSchema, type SimulationRecord } from '../../schemas/api.js';
+import { isFinishedStatus, SimulationListSchema, SimulationRecordSchema } from '../../schemas/api.js';
 import {
   ListQuerySchema,
   SimulationWithResultSchema,
@@ -12,8 +12,10 @@ import {
   LIST_LIMIT_MAX,
 } from '../../schemas/http.js';
 import { ScenarioSchema } from '../../schemas/scenario.js';
+import type { SimulationState } from '../../service/simulation-service.js';
 import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
 import { jsonBody } from '../json-body.js';
+import { simulationPath, simulationRecord } from '../links.js';
 import {
   commonProblemResponses,
   EXAMPLE_SCENARIO,
@@ -24,14 +26,13 @@ import {
   problemResponse,
   response,
   RETRY_AFTER_HEADER_DOC,
-  simulationPath,
 } from '../openapi-parts.js';
 import { HttpProblem, simulationNotFound, stateConflict, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
 import { parseBody, parseHeaders, parseQuery } from '../validate.js';
 import { allow, idParam } from './shared.js';
 
-function accepted(res: Response, record: SimulationRecord, retryAfterSec: number) {
-  res.status(202).location(simulationPath(record.id)).set('Retry-After', String(retryAfterSec)).json(record);
+function accepted(res: Response, record: SimulationState, retryAfterSec: number) {
+  res.status(202).location(simulationPath(record.id)).set('Retry-After', String(retryAfterSec)).json(simulationRecord(record));
 }
 
 function router({ service, config, tuning }: RouteContext): Router {
@@ -54,11 +55,12 @@ function router({ service, config, tuning }: RouteContext): Router {
       res
         .status(200)
         .location(simulationPath(current.id))
-        .json(result ? { ...current, result: { summary: result.summary, series: result.series } } : current);
+        .json(result ? { ...simulationRecord(current), result: { summary: result.summary, series: result.series } } : simulationRecord(current));
     })
     .get(async (req, res) => {
       const query = parseQuery(ListQuerySchema, req);
-      res.json(await service.list(query.limit, query.cursor));
+      const page = await service.list(query.limit, query.cursor);
+      res.json({ items: page.items.map(simulationRecord), nextCursor: page.nextCursor });
     })
     .all(allow('GET', 'POST'));
 
@@ -68,14 +70,14 @@ function router({ service, config, tuning }: RouteContext): Router {
       const id = idParam(req.params.id);
       const record = await service.get(id);
       if (!record) throw simulationNotFound(id);
-      res.json(record);
+      res.json(simulationRecord(record));
     })
     .delete(async (req, res) => {
       const id = idParam(req.params.id);
       const outcome = await service.cancel(id);
       if (outcome.ok) {
         // A running job stops at its next cancel check: 202 until the record says cancelled.
-        res.status(outcome.record.status === 'cancelled' ? 200 : 202).json(outcome.record);
+        res.status(outcome.record.status === 'cancelled' ? 200 : 202).json(simulationRecord(outcome.record));
         return;
       }
       if (outcome.reason === 'not-found') throw simulationNotFound(id);
