@@ -50,7 +50,9 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     }
     const current = queue;
     try {
-      await deadline(current.waitUntilReady(), connectWaitMs, 'the queue did not become ready');
+      await within(current.waitUntilReady(), connectWaitMs, () => {
+        throw new ServiceUnavailableError('the queue did not become ready');
+      });
       return current;
     } catch (err) {
       if (queue === current) queue = undefined;
@@ -162,44 +164,38 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     async waitUntilFinished(id, timeoutMs) {
       const first = await service.get(id);
       if (!first || isFinished(first)) return first;
-      return new Promise<SimulationState | undefined>((resolve) => {
-        let last: SimulationState | undefined = first;
-        let settled = false;
-        let unsubscribe: (() => void) | undefined;
-        const finish = (record: SimulationState | undefined) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          clearInterval(poll);
-          unsubscribe?.();
-          resolve(record);
-        };
-        const check = async () => {
-          try {
-            const record = await store.get(id);
-            if (!record || isFinished(record)) finish(record);
-            else last = record;
-          } catch {
-            // Redis away: keep the last record seen and try again.
-          }
-        };
-        const timer = setTimeout(() => finish(last), timeoutMs);
-        const poll = setInterval(() => void check(), WAIT_POLL_MS);
-        service
-          .subscribe(id, (event) => {
-            last = event.record;
-            if (isFinished(event.record)) finish(event.record);
-          })
-          .then((off) => {
-            if (settled) off();
-            else {
-              unsubscribe = off;
-              // A change between the first read and the subscription was not published to us.
-              void check();
-            }
-          })
-          .catch(() => {});
+      let last: SimulationState | undefined = first;
+      let settled = false;
+      let finish!: (record: SimulationState | undefined) => void;
+      const finished = new Promise<SimulationState | undefined>((resolve) => (finish = resolve));
+      const check = async () => {
+        try {
+          const record = await store.get(id);
+          if (!record || isFinished(record)) finish(record);
+          else last = record;
+        } catch {
+          // Redis away: keep the last record seen and try again.
+        }
+      };
+      const poll = setInterval(() => void check(), WAIT_POLL_MS);
+      const subscription = service.subscribe(id, (event) => {
+        last = event.record;
+        if (isFinished(event.record)) finish(event.record);
       });
+      subscription.then(
+        () => {
+          // A change between the first read and the subscription was not published to us.
+          if (!settled) void check();
+        },
+        () => {},
+      );
+      try {
+        return await within(finished, timeoutMs, () => last);
+      } finally {
+        settled = true;
+        clearInterval(poll);
+        subscription.then((unsubscribe) => unsubscribe(), () => {});
+      }
     },
 
     subscribe: (id, listener) =>
@@ -218,7 +214,7 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
       if (closed) return false;
       try {
         await whenReady(redis, connectWaitMs);
-        return (await deadline(redis.ping(), connectWaitMs, 'PING timed out')) === 'PONG';
+        return (await within(redis.ping(), connectWaitMs, () => 'no answer')) === 'PONG';
       } catch {
         return false;
       }
@@ -240,10 +236,4 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     },
   };
   return service;
-}
-
-function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return within(promise, ms, () => {
-    throw new ServiceUnavailableError(message);
-  });
 }
