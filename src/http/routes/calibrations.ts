@@ -8,7 +8,7 @@ import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
 import { jsonBody } from '../json-body.js';
 import { commonProblemResponses, problemResponse, response } from '../openapi-parts.js';
 import { HttpProblem, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
-import { parseBody } from '../validate.js';
+import { parseBody } from '../parse-request.js';
 import { allow } from './shared.js';
 
 const PATH = '/v1/calibrations';

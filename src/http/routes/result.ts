@@ -10,7 +10,7 @@ import { downsampleSeries } from '../downsample.js';
 import { simulationPath } from '../links.js';
 import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, problemResponse, response, RETRY_AFTER_HEADER_DOC } from '../openapi-parts.js';
 import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
-import { parseQuery } from '../validate.js';
+import { parseQuery } from '../parse-request.js';
 import { allow, idParam } from './shared.js';
 
 function router({ service, config, tuning }: RouteContext): Router {

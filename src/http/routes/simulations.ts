@@ -28,7 +28,7 @@ import {
   RETRY_AFTER_HEADER_DOC,
 } from '../openapi-parts.js';
 import { HttpProblem, simulationNotFound, stateConflict, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
-import { parseBody, parseHeaders, parseQuery } from '../validate.js';
+import { parseBody, parseHeaders, parseQuery } from '../parse-request.js';
 import { allow, idParam } from './shared.js';
 
 function accepted(res: Response, record: SimulationState, retryAfterSec: number) {
