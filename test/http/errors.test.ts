@@ -110,6 +110,13 @@ describe('problem+json errors', () => {
     expect(unavailable.headers['retry-after']).toBe('5');
     expect(unavailable.text).not.toContain('6379');
 
+    service.available = false;
+    for (const path of ['/v1/simulations', '/v1/simulations/sim-0000000000000001', '/v1/simulations/sim-0000000000000001/result']) {
+      expectProblem(await request(app).get(path), 503, 'SERVICE_UNAVAILABLE');
+    }
+    expectProblem(await request(app).get('/readyz'), 503, 'NOT_READY');
+    service.available = true;
+
     vi.spyOn(service, 'get').mockRejectedValueOnce(new TypeError('secret is undefined'));
     const bug = await request(app).get('/v1/simulations/sim-0000000000000001');
     expectProblem(bug, 500, 'INTERNAL');

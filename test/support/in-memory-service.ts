@@ -8,7 +8,7 @@ import { idempotencyId, simulationId } from '../../src/service/job-id.js';
 import { isFinishedStatus } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
-import { InvalidCursorError } from '../../src/service/errors.js';
+import { InvalidCursorError, ServiceUnavailableError } from '../../src/service/errors.js';
 import type {
   CancelOutcome,
   SimulationEvent,
@@ -37,6 +37,8 @@ export class InMemorySimulationService implements SimulationService {
   readonly #autoRun: boolean;
   #clock = Date.parse('2026-01-01T00:00:00.000Z');
   isReady = true;
+  /** False stands for a store that is away: calls reject with ServiceUnavailableError, as the BullMQ service's do. */
+  available = true;
   submissions = 0;
 
   constructor(options: InMemoryServiceOptions = {}) {
@@ -44,6 +46,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async submit(scenario: Scenario, options: SubmitOptions = {}) {
+    this.#reachable();
     this.submissions++;
     const id = options.idempotencyKey === undefined ? simulationId(scenario) : idempotencyId(options.idempotencyKey);
     const known = this.#entries.get(id);
@@ -87,10 +90,12 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async get(id: string) {
+    this.#reachable();
     return this.#entries.get(id)?.record;
   }
 
   async result(id: string) {
+    this.#reachable();
     return this.#entries.get(id)?.result;
   }
 
@@ -101,6 +106,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async cancel(id: string): Promise<CancelOutcome> {
+    this.#reachable();
     const entry = this.#entries.get(id);
     if (!entry) return { ok: false, reason: 'not-found' };
     if (isFinishedStatus(entry.record.status)) return { ok: false, reason: 'finished', record: entry.record };
@@ -112,6 +118,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async list(limit: number, cursor?: string): Promise<SimulationPage> {
+    this.#reachable();
     const newestFirst = [...this.#entries.values()].map((e) => e.record).reverse();
     const after = cursor === undefined ? -1 : newestFirst.findIndex((r) => r.id === cursor);
     if (cursor !== undefined && after === -1) throw new InvalidCursorError();
@@ -122,6 +129,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async waitUntilFinished(id: string, timeoutMs: number) {
+    this.#reachable();
     const entry = this.#entries.get(id);
     if (!entry || isFinishedStatus(entry.record.status)) return entry?.record;
     return new Promise<SimulationState>((resolve) => {
@@ -139,6 +147,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async subscribe(id: string, listener: (event: SimulationEvent) => void) {
+    this.#reachable();
     this.#events.on(id, listener);
     return () => {
       this.#events.off(id, listener);
@@ -150,10 +159,11 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async ready() {
-    return this.isReady;
+    return this.isReady && this.available;
   }
 
   async counts() {
+    this.#reachable();
     const counts: Record<string, number> = { waiting: 0, active: 0, completed: 0, failed: 0 };
     const state = { queued: 'waiting', running: 'active', completed: 'completed', failed: 'failed', cancelled: 'failed' } as const;
     for (const { record } of this.#entries.values()) counts[state[record.status]]!++;
@@ -162,6 +172,10 @@ export class InMemorySimulationService implements SimulationService {
 
   async close() {
     this.#events.removeAllListeners();
+  }
+
+  #reachable(): void {
+    if (!this.available) throw new ServiceUnavailableError('the in-memory store is switched off');
   }
 
   #now(): string {
