@@ -5,6 +5,7 @@ import { createApp } from './http/app.js';
 import { createEngineRunHistogram, createMetricsRegistry } from './http/metrics.js';
 import { createBullmqSimulationService } from './queue/bullmq-simulation-service.js';
 import { createWorkerPool, type WorkerPool } from './queue/worker-pool.js';
+import { within } from './runtime/deadline.js';
 import { ensureRedis, NoRedisError, type RedisChoice } from './runtime/ensure-redis.js';
 import { exitOnSignals } from './runtime/shutdown.js';
 import { loadConfigOrExit, workerPoolOptions } from './runtime/startup.js';
@@ -62,7 +63,7 @@ exitOnSignals(
     const cut = setTimeout(() => server.closeAllConnections(), remaining() / 2);
     await pool?.close(remaining() * 0.8);
     // Keep a moment of the deadline for closing connections and a private Redis.
-    await Promise.race([httpClosed, new Promise((resolve) => setTimeout(resolve, Math.max(0, remaining() - 1000)))]);
+    await within(httpClosed, Math.max(0, remaining() - 1000), () => undefined);
     clearTimeout(cut);
     server.closeAllConnections();
     await service.close();

@@ -13,8 +13,10 @@ import { DEFAULT_EXAMPLES_DIR, loadExamples } from './examples.js';
 import { withDeadlines } from './guarded-service.js';
 import { createMetricsRegistry, httpMetrics, registerQueueDepthGauge } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { operationsRouter, type OperationGroup } from './operation.js';
 import { rateLimiter } from './rate-limit.js';
 import { requestId } from './request-id.js';
+import { docsExplorer } from './routes/docs.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
 
 export interface AppDeps {
@@ -72,9 +74,11 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  for (const routes of OPERATION_ROUTES) app.use(routes.router(context));
+  const routes = (groups: readonly OperationGroup[]) => operationsRouter(groups.flatMap((group) => group(deps.config)), context);
+  app.use(routes(OPERATION_ROUTES));
+  app.use(docsExplorer(context.document));
   app.use('/v1', rateLimiter(deps.config.rateLimitPerMin));
-  for (const routes of API_ROUTES) app.use(routes.router(context));
+  app.use(routes(API_ROUTES));
 
   app.use(notFound());
   app.use(errorHandler({ bodyLimitBytes: deps.config.bodyLimitBytes, logger }));

@@ -1,7 +1,5 @@
-// What every route module gets: the service behind the API, the limits from configuration and
-// the process-wide pieces (metrics registry, OpenAPI document, health state).
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Router } from 'express';
+// What every operation's handler gets: the service behind the API, the limits from
+// configuration and the process-wide pieces (metrics registry, OpenAPI document, health state).
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
@@ -47,10 +45,4 @@ export interface RouteContext {
   examples: readonly ExampleScenario[];
   /** The generated OpenAPI document. */
   document: object;
-}
-
-/** A group of routes with their OpenAPI registration next to them. */
-export interface RouteModule {
-  document(registry: OpenAPIRegistry, config: HttpConfig): void;
-  router(context: RouteContext): Router;
 }

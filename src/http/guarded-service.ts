@@ -1,10 +1,16 @@
 // The service as routes see it: every call has a deadline, so a Redis that accepts connections
 // but never answers turns into a quick 503 rather than a request that hangs.
+import { within } from '../runtime/deadline.js';
+import { ServiceUnavailableError } from '../service/errors.js';
 import type { SimulationService } from '../service/simulation-service.js';
-import { withDeadline } from './unavailable.js';
+
+const unanswered = (what: string, ms: number) => new ServiceUnavailableError(`simulation service ${what} did not answer within ${ms} ms`);
 
 export function withDeadlines(service: SimulationService, timeoutMs: number): SimulationService {
-  const bounded = <T>(what: string, call: () => Promise<T>, ms = timeoutMs) => withDeadline(call(), ms, `simulation service ${what}`);
+  const bounded = <T>(what: string, call: () => Promise<T>, ms = timeoutMs) =>
+    within(call(), ms, () => {
+      throw unanswered(what, ms);
+    });
   return {
     submit: (scenario, options) => bounded('submit', () => service.submit(scenario, options)),
     get: (id) => bounded('get', () => service.get(id)),
@@ -15,7 +21,7 @@ export function withDeadlines(service: SimulationService, timeoutMs: number): Si
     subscribe: async (id, listener) => {
       const subscription = service.subscribe(id, listener);
       try {
-        return await withDeadline(subscription, timeoutMs, 'simulation service subscribe');
+        return await bounded('subscribe', () => subscription);
       } catch (err) {
         // A subscription that arrives after the deadline must not keep listening.
         subscription.then((unsubscribe) => unsubscribe()).catch(() => {});

@@ -4,13 +4,14 @@
 import { getOpenApiMetadata, type ResponseConfig, type ZodMediaTypeObject } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import { simulate } from '../engine/simulate.js';
-import { simulationId } from '../queue/job-id.js';
+import { simulationId } from '../service/job-id.js';
 import type { SimulationRecord } from '../schemas/api.js';
 import { ProblemSchema, SimulationIdSchema } from '../schemas/api.js';
 import { SimulationIdParamsSchema } from '../schemas/http.js';
 import type { SimulationResult } from '../schemas/result.js';
 import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
 import { downsampleSeries } from './downsample.js';
+import { simulationPath, simulationRecord } from './links.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, simulationNotFound, UNAVAILABLE_RETRY_AFTER_SEC } from './problem.js';
 
 export const TAGS = [
@@ -18,8 +19,6 @@ export const TAGS = [
   { name: 'presets', description: 'Platform presets and example scenarios.' },
   { name: 'operations', description: 'Health, metrics and this document.' },
 ];
-
-export const simulationPath = (id: string) => `/v1/simulations/${id}`;
 
 const REQUEST_ID_HEADER_DOC = {
   description: 'The request id: the client’s X-Request-Id when it is 1–128 characters of [A-Za-z0-9._:@/+=-], else a new UUID.',
@@ -98,9 +97,8 @@ export function exampleBodies(): Examples {
   const id = simulationId(scenario);
   const full = simulate(scenario);
   const result = { summary: full.summary, series: downsampleSeries(full.series, 5) };
-  const links = { self: simulationPath(id), result: `${simulationPath(id)}/result`, events: `${simulationPath(id)}/events` };
   const createdAt = '2026-01-01T12:00:00.000Z';
-  const queued: SimulationRecord = { id, status: 'queued', progress: 0, createdAt, finishedAt: null, links };
+  const queued = simulationRecord({ id, status: 'queued', progress: 0, createdAt, finishedAt: null });
   const completed: SimulationRecord = {
     ...queued,
     status: 'completed',

@@ -1,10 +1,11 @@
-// The OpenAPI 3.1 document, generated from the zod schemas through each route module's own
-// registration. The committed openapi/openapi.json is this document for the default
+// The OpenAPI 3.1 document, generated from the zod schemas through the operations each route
+// module declares. The committed openapi/openapi.json is this document for the default
 // configuration; a server started with other limits serves its own figures.
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { LIST_LIMIT_MAX } from '../schemas/http.js';
 import type { HttpConfig } from './context.js';
 import { TAGS } from './openapi-parts.js';
+import { registerOperations } from './operation.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
 
 /** Version of the /v1 contract (not of the package): bump on additions, a new prefix on breaks. */
@@ -29,7 +30,7 @@ function description(config: HttpConfig): string {
 
 export function buildOpenApiDocument(config: HttpConfig): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
-  for (const routes of [...API_ROUTES, ...OPERATION_ROUTES]) routes.document(registry, config);
+  for (const group of [...API_ROUTES, ...OPERATION_ROUTES]) registerOperations(registry, group(config));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

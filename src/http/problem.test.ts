@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../engine/errors.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
-import { HttpProblem, toProblem, validationProblem } from './problem.js';
+import { InvalidCursorError, ServiceUnavailableError } from '../service/errors.js';
+import { HttpProblem, toProblem, UNAVAILABLE_RETRY_AFTER_SEC, validationProblem } from './problem.js';
 
 const options = { bodyLimitBytes: 1024 };
 
@@ -21,10 +22,19 @@ describe('toProblem', () => {
     expect(problem.errors).toEqual([{ path: 'dataset', message: 'dataset of 1e12 keys exceeds the 4 TiB limit' }]);
   });
 
-  it('maps connection failures to 503 with Retry-After', () => {
-    const problem = toProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), options);
-    expect(problem.status).toBe(503);
-    expect(problem.headers['Retry-After']).toMatch(/^\d+$/);
+  it('maps the service’s errors by their class: unavailable to 503 with Retry-After, a bad cursor to 400', () => {
+    const unavailable = toProblem(new ServiceUnavailableError('Redis is unavailable: connect ECONNREFUSED 127.0.0.1:6379'), options);
+    expect(unavailable).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(unavailable.headers['Retry-After']).toBe(String(UNAVAILABLE_RETRY_AFTER_SEC));
+    expect(JSON.stringify(unavailable.body('/x'))).not.toContain('6379');
+    const cursor = toProblem(new InvalidCursorError(), options);
+    expect(cursor).toMatchObject({ status: 400, code: 'INVALID_PARAMETER', errors: [{ path: 'cursor' }] });
+  });
+
+  it('knows nothing of the store behind the service: look-alikes by name or code are internal errors', () => {
+    expect(toProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), options).status).toBe(500);
+    expect(toProblem(Object.assign(new Error('x'), { name: 'ServiceUnavailableError', code: 'SERVICE_UNAVAILABLE' }), options).status).toBe(500);
+    expect(toProblem(Object.assign(new Error('x'), { code: 'INVALID_CURSOR' }), options).status).toBe(500);
   });
 
   it('keeps other client errors and hides everything else behind a 500', () => {

@@ -6,7 +6,7 @@ import type { ZodError } from 'zod';
 import { EngineError } from '../engine/errors.js';
 import type { Problem } from '../schemas/api.js';
 import { fieldIssues, type FieldIssue } from '../schemas/issues.js';
-import { isUnavailableError } from './unavailable.js';
+import { InvalidCursorError, ServiceUnavailableError } from '../service/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -136,7 +136,7 @@ function engineProblem(err: EngineError): HttpProblem {
 export function toProblem(err: unknown, options: { bodyLimitBytes: number }): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof EngineError) return engineProblem(err);
-  if (isUnavailableError(err)) {
+  if (err instanceof ServiceUnavailableError) {
     return new HttpProblem({
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
@@ -144,15 +144,15 @@ export function toProblem(err: unknown, options: { bodyLimitBytes: number }): Ht
       headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SEC) },
     });
   }
+  if (err instanceof InvalidCursorError) {
+    return new HttpProblem({
+      status: 400,
+      code: 'INVALID_PARAMETER',
+      detail: 'Invalid query parameter.',
+      errors: [{ path: 'cursor', message: 'not a cursor this server handed out as nextCursor' }],
+    });
+  }
   if (typeof err === 'object' && err !== null) {
-    if ((err as { code?: unknown }).code === 'INVALID_CURSOR') {
-      return new HttpProblem({
-        status: 400,
-        code: 'INVALID_PARAMETER',
-        detail: 'Invalid query parameter.',
-        errors: [{ path: 'cursor', message: 'not a cursor this server handed out as nextCursor' }],
-      });
-    }
     const parserProblem = bodyParserProblem(err as BodyParserError, options.bodyLimitBytes);
     if (parserProblem) return parserProblem;
     // Express and its helpers mark client errors with a 4xx status (e.g. a bad %-escape in the path).

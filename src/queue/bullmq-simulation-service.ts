@@ -3,10 +3,11 @@
 // offline queue and short timeouts) and works again once it is back, without a restart.
 import type { Logger } from 'pino';
 import { within } from '../runtime/deadline.js';
-import { isFinishedStatus, type SimulationRecord } from '../schemas/api.js';
-import type { SimulationEvent, SimulationService } from '../service/simulation-service.js';
-import { asServiceError, ServiceUnavailableError } from './errors.js';
-import { idempotencyId, simulationId } from './job-id.js';
+import { isFinishedStatus } from '../schemas/api.js';
+import { ServiceUnavailableError } from '../service/errors.js';
+import { idempotencyId, simulationId } from '../service/job-id.js';
+import type { SimulationEvent, SimulationService, SimulationState } from '../service/simulation-service.js';
+import { asServiceError } from './errors.js';
 import { closeRedisClient, createRedisClient, whenReady } from './redis-clients.js';
 import { createResultStore } from './result-store.js';
 import { JOB_NAME } from './simulation-job.js';
@@ -21,8 +22,6 @@ export interface BullmqSimulationServiceOptions {
   retention?: JobRetention;
   /** How long a call waits for a connection that is not up before failing, ms. @defaultValue 500 */
   connectWaitMs?: number;
-  /** Path the record links start with. @defaultValue '/v1/simulations' */
-  linkBase?: string;
   logger?: Logger;
 }
 
@@ -30,15 +29,15 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 
 /** waitUntilFinished re-reads the record this often, in case a published change was missed. */
 const WAIT_POLL_MS = 1000;
 
-function isFinished(record: SimulationRecord): boolean {
+function isFinished(record: SimulationState): boolean {
   return isFinishedStatus(record.status);
 }
 
 export function createBullmqSimulationService(options: BullmqSimulationServiceOptions): SimulationService {
-  const { redisUrl, prefix, resultTtlSec, retention, connectWaitMs = 500, linkBase, logger } = options;
+  const { redisUrl, prefix, resultTtlSec, retention, connectWaitMs = 500, logger } = options;
   const onError = (err: Error) => logger?.debug({ err }, 'redis connection error');
   const redis = createRedisClient(redisUrl, 'command', { connectionName: `${prefix}:api`, onError });
-  const store = createResultStore({ redis, prefix, resultTtlSec, linkBase });
+  const store = createResultStore({ redis, prefix, resultTtlSec });
   let closed = false;
 
   // Built once Redis answers, and again if its setup failed: BullMQ's connection setup does not
@@ -51,7 +50,9 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     }
     const current = queue;
     try {
-      await deadline(current.waitUntilReady(), connectWaitMs, 'the queue did not become ready');
+      await within(current.waitUntilReady(), connectWaitMs, () => {
+        throw new ServiceUnavailableError('the queue did not become ready');
+      });
       return current;
     } catch (err) {
       if (queue === current) queue = undefined;
@@ -163,44 +164,38 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     async waitUntilFinished(id, timeoutMs) {
       const first = await service.get(id);
       if (!first || isFinished(first)) return first;
-      return new Promise<SimulationRecord | undefined>((resolve) => {
-        let last: SimulationRecord | undefined = first;
-        let settled = false;
-        let unsubscribe: (() => void) | undefined;
-        const finish = (record: SimulationRecord | undefined) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          clearInterval(poll);
-          unsubscribe?.();
-          resolve(record);
-        };
-        const check = async () => {
-          try {
-            const record = await store.get(id);
-            if (!record || isFinished(record)) finish(record);
-            else last = record;
-          } catch {
-            // Redis away: keep the last record seen and try again.
-          }
-        };
-        const timer = setTimeout(() => finish(last), timeoutMs);
-        const poll = setInterval(() => void check(), WAIT_POLL_MS);
-        service
-          .subscribe(id, (event) => {
-            last = event.record;
-            if (isFinished(event.record)) finish(event.record);
-          })
-          .then((off) => {
-            if (settled) off();
-            else {
-              unsubscribe = off;
-              // A change between the first read and the subscription was not published to us.
-              void check();
-            }
-          })
-          .catch(() => {});
+      let last: SimulationState | undefined = first;
+      let settled = false;
+      let finish!: (record: SimulationState | undefined) => void;
+      const finished = new Promise<SimulationState | undefined>((resolve) => (finish = resolve));
+      const check = async () => {
+        try {
+          const record = await store.get(id);
+          if (!record || isFinished(record)) finish(record);
+          else last = record;
+        } catch {
+          // Redis away: keep the last record seen and try again.
+        }
+      };
+      const poll = setInterval(() => void check(), WAIT_POLL_MS);
+      const subscription = service.subscribe(id, (event) => {
+        last = event.record;
+        if (isFinished(event.record)) finish(event.record);
       });
+      subscription.then(
+        () => {
+          // A change between the first read and the subscription was not published to us.
+          if (!settled) void check();
+        },
+        () => {},
+      );
+      try {
+        return await within(finished, timeoutMs, () => last);
+      } finally {
+        settled = true;
+        clearInterval(poll);
+        subscription.then((unsubscribe) => unsubscribe(), () => {});
+      }
     },
 
     subscribe: (id, listener) =>
@@ -219,7 +214,7 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
       if (closed) return false;
       try {
         await whenReady(redis, connectWaitMs);
-        return (await deadline(redis.ping(), connectWaitMs, 'PING timed out')) === 'PONG';
+        return (await within(redis.ping(), connectWaitMs, () => 'no answer')) === 'PONG';
       } catch {
         return false;
       }
@@ -241,10 +236,4 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     },
   };
   return service;
-}
-
-function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return within(promise, ms, () => {
-    throw new ServiceUnavailableError(message);
-  });
 }

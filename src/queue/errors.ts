@@ -1,21 +1,12 @@
-// Failures of the queue's Redis as one error type, and the one test of whether an error means
-// "Redis is not there": the service wraps such errors, the HTTP layer answers 503 for them.
+// The one test of whether an error means "Redis is not there", and the translation of such
+// errors into the service's ServiceUnavailableError, so that Redis knowledge stays in the queue.
 // The messages are ioredis 6's (built/utils, built/Redis, built/cluster) and Redis replies that
 // mean "not now" (LOADING, MASTERDOWN, ...); bullmq passes ioredis errors through.
+import { ServiceUnavailableError } from '../service/errors.js';
 
-export class ServiceUnavailableError extends Error {
-  readonly code = 'SERVICE_UNAVAILABLE';
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ServiceUnavailableError';
-  }
-}
-
-const UNAVAILABLE_NAMES = new Set(['ServiceUnavailableError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 
 const UNAVAILABLE_CODES = new Set([
-  'SERVICE_UNAVAILABLE',
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
@@ -44,6 +35,7 @@ const UNAVAILABLE_MESSAGES = [
 /** True when `err` says Redis is unreachable or not serving, as opposed to a bug or a bad reply. */
 export function isRedisUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false;
+  if (err instanceof ServiceUnavailableError) return true;
   const { name, code, message, cause, errors } = err as {
     name?: unknown;
     code?: unknown;

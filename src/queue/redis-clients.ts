@@ -3,7 +3,8 @@
 // workers' clients wait and retry, as BullMQ requires; all of them reconnect forever, so the
 // service recovers by itself when Redis returns.
 import { Redis, type RedisOptions } from 'ioredis';
-import { ServiceUnavailableError } from './errors.js';
+import { within } from '../runtime/deadline.js';
+import { ServiceUnavailableError } from '../service/errors.js';
 
 export type RedisRole =
   /** Requests on behalf of API calls: commands fail at once while disconnected. */
@@ -58,17 +59,16 @@ export async function whenReady(client: Redis, timeoutMs: number): Promise<void>
   if (client.status === 'ready') return;
   if (client.status === 'end') throw new ServiceUnavailableError('Redis connection is closed');
   if (client.status === 'wait') client.connect().catch(() => {});
-  await new Promise<void>((resolve, reject) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new ServiceUnavailableError(`Redis did not answer within ${timeoutMs} ms (${client.status})`));
-    }, timeoutMs);
-    client.once('ready', onReady);
-  });
+  let onReady!: () => void;
+  const ready = new Promise<void>((resolve) => (onReady = () => resolve()));
+  client.once('ready', onReady);
+  try {
+    await within(ready, timeoutMs, () => {
+      throw new ServiceUnavailableError(`Redis did not answer within ${timeoutMs} ms (${client.status})`);
+    });
+  } finally {
+    client.off('ready', onReady);
+  }
 }
 
 /** Closes `client`, politely if it answers within `timeoutMs`, else by dropping the socket. */
@@ -78,11 +78,6 @@ export async function closeRedisClient(client: Redis, timeoutMs = 1000): Promise
     client.disconnect();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-  });
-  await Promise.race([client.quit().catch(() => {}), timeout]);
-  clearTimeout(timer);
+  await within(client.quit().catch(() => {}), timeoutMs, () => undefined);
   client.disconnect();
 }

@@ -7,9 +7,11 @@
 // State changes run as Lua scripts that check the current status first, so that concurrent
 // writers (API, worker, a second worker after a crash) cannot move a record backwards.
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { SimulationList, SimulationRecord, SimulationStatus } from '../schemas/api.js';
+import type { SimulationStatus } from '../schemas/api.js';
 import type { SimulationResult, Summary } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
+import { InvalidCursorError } from '../service/errors.js';
+import type { SimulationPage, SimulationState } from '../service/simulation-service.js';
 import { storeKeys, type StoreKeys } from './keys.js';
 
 export interface ResultStoreOptions {
@@ -18,8 +20,6 @@ export interface ResultStoreOptions {
   prefix: string;
   /** Lifetime of records, results and cancel flags after their last change, seconds. */
   resultTtlSec: number;
-  /** Path the record links start with. @defaultValue '/v1/simulations' */
-  linkBase?: string;
 }
 
 export interface SimulationError {
@@ -32,7 +32,7 @@ export interface ClaimOutcome {
   created: boolean;
   /** Status before the claim, when a record existed. */
   previousStatus: SimulationStatus | undefined;
-  record: SimulationRecord;
+  record: SimulationState;
 }
 
 export interface ResultStore {
@@ -41,7 +41,7 @@ export interface ResultStore {
   claim(id: string, scenario: Scenario): Promise<ClaimOutcome>;
   /** Deletes a record claimed for a job that could not be queued. */
   unclaim(id: string): Promise<void>;
-  get(id: string): Promise<SimulationRecord | undefined>;
+  get(id: string): Promise<SimulationState | undefined>;
   result(id: string): Promise<SimulationResult | undefined>;
   /** The summary of a completed simulation whose result is still stored. */
   completedSummary(id: string): Promise<Summary | undefined>;
@@ -55,17 +55,7 @@ export interface ResultStore {
   complete(id: string, result: SimulationResult): Promise<void>;
   requestCancel(id: string): Promise<void>;
   cancelRequested(id: string): Promise<boolean>;
-  list(limit: number, cursor?: string): Promise<SimulationList>;
-}
-
-/** Thrown by `list` for a cursor it did not hand out. */
-export class InvalidCursorError extends Error {
-  readonly code = 'INVALID_CURSOR';
-
-  constructor() {
-    super('cursor is not one returned as nextCursor');
-    this.name = 'InvalidCursorError';
-  }
+  list(limit: number, cursor?: string): Promise<SimulationPage>;
 }
 
 // KEYS: record, index, result, cancel. ARGV: id, scenario JSON, createdAt ISO, createdAt ms,
@@ -133,24 +123,20 @@ interface Transition {
   del?: readonly string[];
 }
 
-export function createResultStore({ redis, prefix, resultTtlSec, linkBase = '/v1/simulations' }: ResultStoreOptions): ResultStore {
+export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOptions): ResultStore {
   const keys = storeKeys(prefix);
   if (!(CLAIM in redis)) redis.defineCommand(CLAIM, { numberOfKeys: 4, lua: CLAIM_LUA });
   if (!(TRANSITION in redis)) redis.defineCommand(TRANSITION, { numberOfKeys: 2, lua: TRANSITION_LUA });
 
-  const toRecord = (hash: Record<string, string>): SimulationRecord | undefined => {
+  // The fields are read one by one: whatever else a hash holds is not part of the record.
+  const toRecord = (hash: Record<string, string>): SimulationState | undefined => {
     if (!hash.id || !hash.status) return undefined;
-    const record: SimulationRecord = {
+    const record: SimulationState = {
       id: hash.id,
       status: hash.status as SimulationStatus,
       progress: Number(hash.progress ?? 0),
       createdAt: hash.createdAt ?? new Date(0).toISOString(),
       finishedAt: hash.finishedAt ?? null,
-      links: {
-        self: `${linkBase}/${hash.id}`,
-        result: `${linkBase}/${hash.id}/result`,
-        events: `${linkBase}/${hash.id}/events`,
-      },
     };
     if (hash.error) record.error = JSON.parse(hash.error) as SimulationError;
     if (hash.summary) record.summary = JSON.parse(hash.summary) as Summary;
@@ -303,7 +289,7 @@ export function createResultStore({ redis, prefix, resultTtlSec, linkBase = '/v1
     async list(limit, cursor) {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const batch = Math.max(limit + 1, 32);
-      const items: Array<{ record: SimulationRecord; score: number }> = [];
+      const items: Array<{ record: SimulationState; score: number }> = [];
       const expired: string[] = [];
       for (let offset = 0; items.length <= limit; offset += batch) {
         const rows = await redis.zrevrangebyscore(keys.index, after ? after.score : '+inf', '-inf', 'WITHSCORES', 'LIMIT', offset, batch);

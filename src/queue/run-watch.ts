@@ -12,6 +12,7 @@
 //   otherwise live on, spinning, once its IPC channel is gone).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { within } from '../runtime/deadline.js';
 
 export type StopReason = 'cancel' | 'lost';
 
@@ -114,17 +115,13 @@ export async function createRunWatch({ redisUrl, pollIntervalMs = 100, readyTime
   thread.on('exit', () => {
     alive = false;
   });
+  const started = new Promise<void>((resolve, reject) => {
+    thread.once('message', () => resolve());
+    thread.once('exit', () => reject(failure ?? new Error('run watch thread exited before it started')));
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`run watch thread did not start within ${readyTimeoutMs} ms`)), readyTimeoutMs);
-      thread.once('message', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      thread.once('exit', () => {
-        clearTimeout(timer);
-        reject(failure ?? new Error('run watch thread exited before it started'));
-      });
+    await within(started, readyTimeoutMs, () => {
+      throw new Error(`run watch thread did not start within ${readyTimeoutMs} ms`);
     });
   } catch (err) {
     await thread.terminate();

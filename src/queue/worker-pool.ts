@@ -160,23 +160,16 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       closing ??= (async () => {
         const deadline = Date.now() + deadlineMs;
         const remaining = () => Math.max(0, deadline - Date.now());
-        await withDeadline(worker.pause(true), remaining());
-        await withDeadline(release(), remaining());
+        // Each step gets what is left of the deadline; how a step fails does not matter here.
+        const step = (promise: Promise<unknown>) => within(promise.then(() => true, () => true), remaining(), () => false);
+        await step(worker.pause(true));
+        await step(release());
         // force: do not wait for active jobs; the released ones' processors stop on their own.
-        const closed = await withDeadline(worker.close(true), remaining());
+        const closed = await step(worker.close(true));
         if (!closed) logger?.warn('worker did not close before the deadline');
         await closeRedisClient(connection, Math.min(1000, remaining()));
       })();
       return closing;
     },
   };
-}
-
-/** Waits for `promise` at most `ms`; true when it settled in time. */
-function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  return within(settled, ms, () => false);
 }

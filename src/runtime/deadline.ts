@@ -1,4 +1,5 @@
-// A deadline on a promise: whatever waits on Redis, a worker or a dependency waits a bounded time.
+// The one deadline helper: whatever waits on Redis, a worker, a child process or a dependency
+// waits a bounded time, and says with `onTimeout` what happens when the time is up.
 
 /**
  * Settles like `promise`, or after `ms` with what `onTimeout` returns (or throws). The timer does

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
+import { within } from './deadline.js';
 
 export interface PrivateRedis {
   url: string;
@@ -102,9 +103,10 @@ export async function startPrivateRedis(options: StartPrivateRedisOptions = {}):
     process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited(child);
-      clearTimeout(timer);
+      await within(exited(child), 2000, () => {
+        child.kill('SIGKILL');
+        return exited(child);
+      });
     }
     await rm(dir, { recursive: true, force: true });
   };

@@ -1,6 +1,7 @@
 // Graceful shutdown on SIGTERM and SIGINT: run the entry point's shutdown once, under a
 // deadline, then exit. A second signal, or the deadline passing, exits at once.
 import type { Logger } from 'pino';
+import { within } from './deadline.js';
 
 export interface ShutdownOptions {
   /** Longest time the shutdown may take before the process exits anyway, ms. */
@@ -18,15 +19,11 @@ export function exitOnSignals(shutdown: (deadlineMs: number) => Promise<void>, {
     }
     started = true;
     logger.info({ signal, timeoutMs }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown deadline passed: exiting');
-      process.exit(1);
-    }, timeoutMs);
-    timer.unref();
-    shutdown(timeoutMs).then(
-      () => {
-        logger.info('shutdown complete');
-        process.exit(0);
+    within(shutdown(timeoutMs).then(() => true), timeoutMs, () => false).then(
+      (inTime) => {
+        if (inTime) logger.info('shutdown complete');
+        else logger.error({ timeoutMs }, 'shutdown deadline passed: exiting');
+        process.exit(inTime ? 0 : 1);
       },
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');

@@ -52,10 +52,8 @@ export const IdempotencyKeySchema = z
     description: `Client-chosen key (1–${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters): a retried POST with the same key returns the same simulation.`,
   });
 
-/** Node lower-cases header names: this parses them. */
-export const SubmitHeadersSchema = z.object({ 'idempotency-key': IdempotencyKeySchema.optional() });
-/** The same header as clients write it, for the document. */
-export const SubmitHeadersDocSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
+/** As clients write it; the HTTP layer matches header names case-insensitively. */
+export const SubmitHeadersSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
 
 export function resultQuerySchema(maxPoints: number) {
   return z.object({

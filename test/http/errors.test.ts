@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { ProblemSchema } from '../../src/schemas/api.js';
+import { ServiceUnavailableError } from '../../src/service/errors.js';
 import { smallScenario, testApp } from '../support/http-app.js';
 
 function expectProblem(res: request.Response, status: number, code: string) {
@@ -100,14 +101,21 @@ describe('problem+json errors', () => {
     expectProblem(await request(app).get('/v1/simulations/%E0%A4%A'), 400, 'BAD_REQUEST');
   });
 
-  it('503 quickly when the service cannot reach Redis, 500 without details for a bug', async () => {
+  it('503 quickly when the service cannot reach its store, 500 without details for a bug', async () => {
     const { app, service } = testApp();
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    const refused = new ServiceUnavailableError('Redis is unavailable: connect ECONNREFUSED 127.0.0.1:6379');
     vi.spyOn(service, 'submit').mockRejectedValueOnce(refused);
     const unavailable = await request(app).post('/v1/simulations').send(smallScenario());
     expectProblem(unavailable, 503, 'SERVICE_UNAVAILABLE');
     expect(unavailable.headers['retry-after']).toBe('5');
     expect(unavailable.text).not.toContain('6379');
+
+    service.available = false;
+    for (const path of ['/v1/simulations', '/v1/simulations/sim-0000000000000001', '/v1/simulations/sim-0000000000000001/result']) {
+      expectProblem(await request(app).get(path), 503, 'SERVICE_UNAVAILABLE');
+    }
+    expectProblem(await request(app).get('/readyz'), 503, 'NOT_READY');
+    service.available = true;
 
     vi.spyOn(service, 'get').mockRejectedValueOnce(new TypeError('secret is undefined'));
     const bug = await request(app).get('/v1/simulations/sim-0000000000000001');

@@ -8,9 +8,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { PLATFORM_PRESETS } from '../../src/engine/platforms.js';
 import { createMetricsRegistry, createEngineRunHistogram } from '../../src/http/metrics.js';
 import { renderOpenApiDocument } from '../../src/http/openapi-cli.js';
+import { API_ROUTES, OPERATION_ROUTES } from '../../src/http/routes/index.js';
 import { PresetsSchema } from '../../src/schemas/http.js';
 import { ScenarioSchema } from '../../src/schemas/scenario.js';
-import { smallScenario, testApp } from '../support/http-app.js';
+import { smallScenario, TEST_CONFIG, testApp } from '../support/http-app.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -141,6 +142,36 @@ describe('OpenAPI and /docs', () => {
     await request(app).get('/docs/swagger-ui-init.js').expect(200).expect(/openapi/);
     const bare = await request(app).get('/docs');
     expect([200, 301]).toContain(bare.status);
+  });
+});
+
+describe('declared operations', () => {
+  const declared = [...API_ROUTES, ...OPERATION_ROUTES].flatMap((group) => group(TEST_CONFIG));
+
+  it('each appears exactly once in the document, under its method and path', async () => {
+    const { app } = testApp();
+    const doc = (await request(app).get('/openapi.json').expect(200)).body;
+    const documented = Object.entries<Record<string, { operationId: string }>>(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => `${method} ${path} ${op.operationId}`),
+    );
+    expect(documented.sort()).toEqual(declared.map((op) => `${op.method} ${op.path} ${op.operationId}`).sort());
+    expect(new Set(declared.map((op) => op.operationId)).size).toBe(declared.length);
+    expect(documented).toHaveLength(12);
+  });
+
+  it('each declared path answers 405 with Allow for every method it does not declare', async () => {
+    const { app } = testApp();
+    const paths = [...new Set(declared.map((op) => op.path))];
+    for (const path of paths) {
+      const url = path.replace('{id}', 'sim-0000000000000000');
+      const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => declared.some((op) => op.path === path && op.method.toUpperCase() === method));
+      for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+        if (allowed.includes(method.toUpperCase())) continue;
+        const res = await request(app)[method](url);
+        expect(res.status, `${method} ${url}`).toBe(405);
+        expect(res.headers.allow, `${method} ${url}`).toBe(allowed.join(', '));
+      }
+    }
   });
 });
 

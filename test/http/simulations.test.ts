@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SimulationListSchema, SimulationRecordSchema } from '../../src/schemas/api.js';
 import { SimulationWithResultSchema } from '../../src/schemas/http.js';
 import { smallScenario, testApp } from '../support/http-app.js';
@@ -160,5 +160,38 @@ describe('GET /v1/simulations', () => {
       const res = await request(app).get(`/v1/simulations?limit=${limit}`).expect(400);
       expect(res.body.errors[0].path).toBe('limit');
     }
+  });
+});
+
+describe('links', () => {
+  const linksOf = (id: string) => ({ self: `/v1/simulations/${id}`, result: `/v1/simulations/${id}/result`, events: `/v1/simulations/${id}/events` });
+  const shown = (body: Record<string, unknown>) => {
+    expect(Object.keys(body).slice(0, 6)).toEqual(['id', 'status', 'progress', 'createdAt', 'finishedAt', 'links']);
+    return body.links;
+  };
+
+  it('are the same on every route that shows a record', async () => {
+    const { app, service } = testApp({ service: { autoRun: false } });
+    const posted = await request(app).post('/v1/simulations').send(smallScenario()).expect(202);
+    const { id } = posted.body;
+    expect(shown(posted.body)).toEqual(linksOf(id));
+    expect(shown((await request(app).get(`/v1/simulations/${id}`).expect(200)).body)).toEqual(linksOf(id));
+    expect(shown((await request(app).get('/v1/simulations').expect(200)).body.items[0])).toEqual(linksOf(id));
+    service.run(id);
+    const events = await request(app).get(`/v1/simulations/${id}/events`).expect(200);
+    for (const data of events.text.match(/^data: .*$/gm)!) expect(shown(JSON.parse(data.slice(6)))).toEqual(linksOf(id));
+    expect(shown((await request(app).post('/v1/simulations?wait=5').send(smallScenario()).expect(200)).body)).toEqual(linksOf(id));
+
+    const other = await request(app).post('/v1/simulations').send(smallScenario({ simulation: { seed: 3 } })).expect(202);
+    const cancelled = await request(app).delete(`/v1/simulations/${other.body.id}`).expect(200);
+    expect(shown(cancelled.body)).toEqual(linksOf(other.body.id));
+  });
+
+  it('come from the routes, whatever links the service hands over', async () => {
+    const { app, service } = testApp({ service: { autoRun: false } });
+    const { body } = await request(app).post('/v1/simulations').send(smallScenario()).expect(202);
+    const stored = await service.get(body.id);
+    vi.spyOn(service, 'get').mockResolvedValue({ ...stored!, links: { self: '/old', result: '/old/r', events: '/old/e' } } as never);
+    expect((await request(app).get(`/v1/simulations/${body.id}`).expect(200)).body.links).toEqual(linksOf(body.id));
   });
 });

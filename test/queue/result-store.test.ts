@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
-import { createResultStore, InvalidCursorError, type ResultStore } from '../../src/queue/result-store.js';
+import { createResultStore, type ResultStore } from '../../src/queue/result-store.js';
+import { InvalidCursorError } from '../../src/service/errors.js';
 import { deleteKeys, quickScenario, randomPrefix, REDIS_URL } from './support.js';
 
 const TTL_SEC = 3600;
@@ -25,7 +26,6 @@ describe('result store', () => {
   it('claims once, then hands back the live record', async () => {
     const first = await store.claim('sim-aaaaaaaa', quickScenario());
     expect(first).toMatchObject({ created: true, previousStatus: undefined, record: { id: 'sim-aaaaaaaa', status: 'queued', progress: 0, finishedAt: null } });
-    expect(first.record.links.self).toBe('/v1/simulations/sim-aaaaaaaa');
     const second = await store.claim('sim-aaaaaaaa', quickScenario());
     expect(second).toMatchObject({ created: false, previousStatus: 'queued' });
     const ttl = await redis.ttl(store.keys.record('sim-aaaaaaaa'));
@@ -119,6 +119,23 @@ describe('result store', () => {
     const page = await store.list(10);
     expect(page.items.map((r) => r.id).sort()).toEqual(['sim-keep0001', 'sim-keep0002']);
     expect(await redis.zscore(store.keys.index, 'sim-gone0001')).toBeNull();
+  });
+
+  it('stores and returns no URLs, and ignores any a record written by an older version holds', async () => {
+    const id = 'sim-nolinks1';
+    await store.claim(id, quickScenario());
+    await store.markRunning(id, 1);
+    await store.complete(id, simulate(quickScenario()));
+    const hash = await redis.hgetall(store.keys.record(id));
+    expect(Object.keys(hash).sort()).toEqual(['attempts', 'createdAt', 'finishedAt', 'id', 'progress', 'scenario', 'startedAt', 'status', 'summary']);
+    for (const value of Object.values(hash)) expect(value).not.toContain('/simulations/');
+    const record = await store.get(id);
+    expect(record).not.toHaveProperty('links');
+    expect(record).toMatchObject({ id, status: 'completed', progress: 1 });
+
+    await redis.hset(store.keys.record(id), 'links', JSON.stringify({ self: `/v0/simulations/${id}` }));
+    expect(await store.get(id)).toEqual(record);
+    expect((await store.list(10)).items).toEqual([record]);
   });
 
   it('rejects a cursor it did not issue', async () => {

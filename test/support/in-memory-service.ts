@@ -4,14 +4,22 @@
 import { EventEmitter } from 'node:events';
 import { EngineError } from '../../src/engine/errors.js';
 import { simulate } from '../../src/engine/simulate.js';
-import { idempotencyId, simulationId } from '../../src/queue/job-id.js';
-import { isFinishedStatus, type SimulationList, type SimulationRecord } from '../../src/schemas/api.js';
+import { idempotencyId, simulationId } from '../../src/service/job-id.js';
+import { isFinishedStatus } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
-import type { CancelOutcome, SimulationEvent, SimulationService, SubmitOptions } from '../../src/service/simulation-service.js';
+import { InvalidCursorError, ServiceUnavailableError } from '../../src/service/errors.js';
+import type {
+  CancelOutcome,
+  SimulationEvent,
+  SimulationPage,
+  SimulationService,
+  SimulationState,
+  SubmitOptions,
+} from '../../src/service/simulation-service.js';
 
 interface Entry {
-  record: SimulationRecord;
+  record: SimulationState;
   scenario: Scenario;
   result?: SimulationResult;
   cancelRequested: boolean;
@@ -29,6 +37,8 @@ export class InMemorySimulationService implements SimulationService {
   readonly #autoRun: boolean;
   #clock = Date.parse('2026-01-01T00:00:00.000Z');
   isReady = true;
+  /** False stands for a store that is away: calls reject with ServiceUnavailableError, as the BullMQ service's do. */
+  available = true;
   submissions = 0;
 
   constructor(options: InMemoryServiceOptions = {}) {
@@ -36,12 +46,12 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async submit(scenario: Scenario, options: SubmitOptions = {}) {
+    this.#reachable();
     this.submissions++;
     const id = options.idempotencyKey === undefined ? simulationId(scenario) : idempotencyId(options.idempotencyKey);
     const known = this.#entries.get(id);
     if (known) return { record: known.record, created: false };
-    const links = { self: `/v1/simulations/${id}`, result: `/v1/simulations/${id}/result`, events: `/v1/simulations/${id}/events` };
-    const record: SimulationRecord = { id, status: 'queued', progress: 0, createdAt: this.#now(), finishedAt: null, links };
+    const record: SimulationState = { id, status: 'queued', progress: 0, createdAt: this.#now(), finishedAt: null };
     this.#entries.set(id, { record, scenario, cancelRequested: false });
     if (this.#autoRun) setImmediate(() => this.run(id));
     return { record, created: true };
@@ -80,10 +90,12 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async get(id: string) {
+    this.#reachable();
     return this.#entries.get(id)?.record;
   }
 
   async result(id: string) {
+    this.#reachable();
     return this.#entries.get(id)?.result;
   }
 
@@ -94,6 +106,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async cancel(id: string): Promise<CancelOutcome> {
+    this.#reachable();
     const entry = this.#entries.get(id);
     if (!entry) return { ok: false, reason: 'not-found' };
     if (isFinishedStatus(entry.record.status)) return { ok: false, reason: 'finished', record: entry.record };
@@ -104,11 +117,11 @@ export class InMemorySimulationService implements SimulationService {
     return { ok: true, record: entry.record };
   }
 
-  async list(limit: number, cursor?: string): Promise<SimulationList> {
+  async list(limit: number, cursor?: string): Promise<SimulationPage> {
+    this.#reachable();
     const newestFirst = [...this.#entries.values()].map((e) => e.record).reverse();
     const after = cursor === undefined ? -1 : newestFirst.findIndex((r) => r.id === cursor);
-    // The BullMQ service's InvalidCursorError carries the same code.
-    if (cursor !== undefined && after === -1) throw Object.assign(new Error('cursor is not one returned as nextCursor'), { code: 'INVALID_CURSOR' });
+    if (cursor !== undefined && after === -1) throw new InvalidCursorError();
     const start = after + 1;
     const items = newestFirst.slice(start, start + limit);
     const more = start + limit < newestFirst.length;
@@ -116,9 +129,10 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async waitUntilFinished(id: string, timeoutMs: number) {
+    this.#reachable();
     const entry = this.#entries.get(id);
     if (!entry || isFinishedStatus(entry.record.status)) return entry?.record;
-    return new Promise<SimulationRecord>((resolve) => {
+    return new Promise<SimulationState>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.#events.off(id, onEvent);
@@ -133,6 +147,7 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async subscribe(id: string, listener: (event: SimulationEvent) => void) {
+    this.#reachable();
     this.#events.on(id, listener);
     return () => {
       this.#events.off(id, listener);
@@ -144,10 +159,11 @@ export class InMemorySimulationService implements SimulationService {
   }
 
   async ready() {
-    return this.isReady;
+    return this.isReady && this.available;
   }
 
   async counts() {
+    this.#reachable();
     const counts: Record<string, number> = { waiting: 0, active: 0, completed: 0, failed: 0 };
     const state = { queued: 'waiting', running: 'active', completed: 'completed', failed: 'failed', cancelled: 'failed' } as const;
     for (const { record } of this.#entries.values()) counts[state[record.status]]!++;
@@ -158,12 +174,16 @@ export class InMemorySimulationService implements SimulationService {
     this.#events.removeAllListeners();
   }
 
+  #reachable(): void {
+    if (!this.available) throw new ServiceUnavailableError('the in-memory store is switched off');
+  }
+
   #now(): string {
     this.#clock += 10;
     return new Date(this.#clock).toISOString();
   }
 
-  #update(id: string, change: Partial<SimulationRecord>, type: SimulationEvent['type']): SimulationRecord {
+  #update(id: string, change: Partial<SimulationState>, type: SimulationEvent['type']): SimulationState {
     const entry = this.#entries.get(id)!;
     entry.record = { ...entry.record, ...change };
     this.#events.emit(id, { type, record: entry.record });

@@ -1,15 +1,11 @@
 // /v1/calibrations: fit a platform preset (fork µs per GiB, copy-on-write fault cost) to a
 // host's own observed forks, the same fit `forkcast calibrate` prints. Pure and fast: no queue.
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router } from 'express';
 import { CalibrationRequestSchema, CalibrationResultSchema } from '../../schemas/calibration.js';
 import { calibrate } from '../../calibration/calibrate.js';
-import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
-import { jsonBody } from '../json-body.js';
+import type { HttpConfig } from '../context.js';
 import { commonProblemResponses, problemResponse, response } from '../openapi-parts.js';
+import { operation, type Operation } from '../operation.js';
 import { HttpProblem, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
-import { parseBody } from '../validate.js';
-import { allow } from './shared.js';
 
 const PATH = '/v1/calibrations';
 const EXAMPLE_REQUEST = {
@@ -22,19 +18,8 @@ const EXAMPLE_REQUEST = {
   id: 'my-hosts',
 };
 
-function router({ config }: RouteContext): Router {
-  const routes = Router();
-  routes
-    .route(PATH)
-    .post(...jsonBody(config.bodyLimitBytes), (req, res) => {
-      res.json(calibrate(parseBody(CalibrationRequestSchema, req)));
-    })
-    .all(allow('POST'));
-  return routes;
-}
-
-function document(registry: OpenAPIRegistry, config: HttpConfig): void {
-  registry.registerPath({
+export function calibrationOperations(config: HttpConfig): Operation[] {
+  const fit = operation({
     method: 'post',
     path: PATH,
     operationId: 'createCalibration',
@@ -45,7 +30,7 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
       `At most 10000 observations and ${config.bodyLimitBytes} bytes.`,
     tags: ['presets'],
     request: {
-      body: { required: true, content: { 'application/json': { schema: CalibrationRequestSchema, example: EXAMPLE_REQUEST } } },
+      body: { schema: CalibrationRequestSchema, example: EXAMPLE_REQUEST },
     },
     responses: {
       200: response('The fitted preset and how well it fits.', { schema: CalibrationResultSchema, example: calibrate(CalibrationRequestSchema.parse(EXAMPLE_REQUEST)) }, {}, { rateLimited: true }),
@@ -67,7 +52,9 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
       ),
       429: commonProblemResponses(config.rateLimitPerMin, PATH)[429]!,
     },
+    handle(_context, { body }, res) {
+      res.json(calibrate(body));
+    },
   });
+  return [fit];
 }
-
-export const calibrationRoutes: RouteModule = { router, document };

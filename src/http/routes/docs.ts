@@ -1,26 +1,12 @@
-// The OpenAPI document as JSON and the Swagger UI explorer over it.
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+// The OpenAPI document as JSON, and the Swagger UI explorer over it (a page, not an operation
+// of the API, so it is not in the document).
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { RouteContext, RouteModule } from '../context.js';
 import { response } from '../openapi-parts.js';
-import { allow } from './shared.js';
+import { operation, type Operation } from '../operation.js';
 
-function router({ document }: RouteContext): Router {
-  const routes = Router();
-  routes
-    .route('/openapi.json')
-    .get((_req, res) => {
-      res.json(document);
-    })
-    .all(allow('GET'));
-  routes.use('/docs', swaggerUi.serve);
-  routes.get('/docs', swaggerUi.setup(document, { customSiteTitle: 'forkcast API', swaggerOptions: { validatorUrl: null } }));
-  return routes;
-}
-
-function document(registry: OpenAPIRegistry): void {
-  registry.registerPath({
+export function docsOperations(): Operation[] {
+  const getDocument = operation({
     method: 'get',
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',
@@ -29,7 +15,16 @@ function document(registry: OpenAPIRegistry): void {
     responses: {
       200: response('The document.', { schema: { type: 'object' }, example: { openapi: '3.1.0', info: { title: 'forkcast', version: '0.1.0' } } }),
     },
+    handle({ document }, _input, res) {
+      res.json(document);
+    },
   });
+  return [getDocument];
 }
 
-export const docsRoutes: RouteModule = { router, document };
+export function docsExplorer(document: object): Router {
+  const routes = Router();
+  routes.use('/docs', swaggerUi.serve);
+  routes.get('/docs', swaggerUi.setup(document, { customSiteTitle: 'forkcast API', swaggerOptions: { validatorUrl: null } }));
+  return routes;
+}

@@ -3,14 +3,14 @@
 // `status` event of a finished simulation. Comment lines every heartbeat keep proxies from
 // closing an idle stream; each heartbeat also re-reads the record, so a lost pub/sub message
 // cannot leave a client waiting forever.
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router } from 'express';
-import { isFinishedStatus, type SimulationRecord } from '../../schemas/api.js';
-import type { SimulationEvent } from '../../service/simulation-service.js';
-import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
-import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response, simulationPath } from '../openapi-parts.js';
+import { isFinishedStatus } from '../../schemas/api.js';
+import type { SimulationEvent, SimulationState } from '../../service/simulation-service.js';
+import type { HttpConfig } from '../context.js';
+import { EVENTS_PATH, simulationLinks, simulationRecord } from '../links.js';
+import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response } from '../openapi-parts.js';
+import { operation, type Operation } from '../operation.js';
 import { simulationNotFound } from '../problem.js';
-import { allow, idParam } from './shared.js';
+import { notFoundById } from './shared.js';
 
 /** Reconnection delay suggested to EventSource clients, ms. */
 const RETRY_MS = 2000;
@@ -19,19 +19,43 @@ export function sseEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-function router({ service, tuning, logger }: RouteContext): Router {
-  const routes = Router();
-
-  routes
-    .route('/v1/simulations/:id/events')
-    .get(async (req, res) => {
-      const id = idParam(req.params.id);
+export function eventsOperations(config: HttpConfig): Operation[] {
+  const { id: exampleId, queued, completed } = exampleBodies();
+  const running = { ...queued, status: 'running' as const, progress: 0.5 };
+  const stream = operation({
+    method: 'get',
+    path: EVENTS_PATH,
+    operationId: 'streamSimulationEvents',
+    summary: 'Follow a simulation as Server-Sent Events',
+    description:
+      'Events: `record` (the state on connection), `progress` (a Simulation whose progress moved), `status` (a Simulation whose ' +
+      'status changed). The server ends the stream after the `status` event of a finished simulation (completed, failed or cancelled). ' +
+      'A comment line is sent every 15 s while nothing else happens.',
+    tags: ['simulations'],
+    request: { params: idParams() },
+    notFound: notFoundById,
+    responses: {
+      200: response(
+        'An event stream; each `data:` line is a Simulation as JSON.',
+        {
+          mediaType: 'text/event-stream',
+          schema: { type: 'string' },
+          example:
+            `retry: ${RETRY_MS}\n\n` + sseEvent('record', queued) + sseEvent('status', running) + sseEvent('progress', running) + sseEvent('status', completed),
+        },
+        {},
+        { rateLimited: true },
+      ),
+      404: notFoundResponse(),
+      ...commonProblemResponses(config.rateLimitPerMin, simulationLinks(exampleId).events),
+    },
+    async handle({ service, tuning, logger }, { params: { id } }, res, req) {
       if (!(await service.get(id))) throw simulationNotFound(id);
 
       let open = true;
       let unsubscribe: (() => void) | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
-      let last: SimulationRecord | undefined;
+      let last: SimulationState | undefined;
       const early: SimulationEvent[] = [];
 
       const close = () => {
@@ -41,10 +65,10 @@ function router({ service, tuning, logger }: RouteContext): Router {
         unsubscribe?.();
         res.end();
       };
-      const send = (event: string, record: SimulationRecord) => {
+      const send = (event: string, record: SimulationState) => {
         if (!open) return;
         last = record;
-        res.write(sseEvent(event, record));
+        res.write(sseEvent(event, simulationRecord(record)));
         if (event === 'status' && isFinishedStatus(record.status)) close();
       };
       const onEvent = (event: SimulationEvent) => {
@@ -54,7 +78,7 @@ function router({ service, tuning, logger }: RouteContext): Router {
 
       // Subscribe before reading the state, so no change between the two is missed.
       unsubscribe = await service.subscribe(id, onEvent);
-      let current: SimulationRecord | undefined;
+      let current: SimulationState | undefined;
       try {
         current = await service.get(id);
       } catch (err) {
@@ -98,42 +122,7 @@ function router({ service, tuning, logger }: RouteContext): Router {
         if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);
       }
       early.length = 0;
-    })
-    .all(allow('GET'));
-
-  return routes;
-}
-
-function document(registry: OpenAPIRegistry, config: HttpConfig): void {
-  const { id, queued, completed } = exampleBodies();
-  const running = { ...queued, status: 'running' as const, progress: 0.5 };
-  registry.registerPath({
-    method: 'get',
-    path: `${simulationPath('{id}')}/events`,
-    operationId: 'streamSimulationEvents',
-    summary: 'Follow a simulation as Server-Sent Events',
-    description:
-      'Events: `record` (the state on connection), `progress` (a Simulation whose progress moved), `status` (a Simulation whose ' +
-      'status changed). The server ends the stream after the `status` event of a finished simulation (completed, failed or cancelled). ' +
-      'A comment line is sent every 15 s while nothing else happens.',
-    tags: ['simulations'],
-    request: { params: idParams() },
-    responses: {
-      200: response(
-        'An event stream; each `data:` line is a Simulation as JSON.',
-        {
-          mediaType: 'text/event-stream',
-          schema: { type: 'string' },
-          example:
-            `retry: ${RETRY_MS}\n\n` + sseEvent('record', queued) + sseEvent('status', running) + sseEvent('progress', running) + sseEvent('status', completed),
-        },
-        {},
-        { rateLimited: true },
-      ),
-      404: notFoundResponse(),
-      ...commonProblemResponses(config.rateLimitPerMin, `${simulationPath(id)}/events`),
     },
   });
+  return [stream];
 }
-
-export const eventsRoutes: RouteModule = { router, document };

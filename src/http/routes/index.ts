@@ -1,15 +1,15 @@
-// Every route module, in mounting order. The OpenAPI document is built from the same list,
-// so a route cannot be served without being described.
-import type { RouteModule } from '../context.js';
-import { calibrationRoutes } from './calibrations.js';
-import { docsRoutes } from './docs.js';
-import { eventsRoutes } from './events.js';
-import { operationsRoutes } from './operations.js';
-import { presetsRoutes } from './presets.js';
-import { resultRoutes } from './result.js';
-import { simulationRoutes } from './simulations.js';
+// Every operation of the server, in mounting order. The OpenAPI document is built from the
+// same lists, so an operation cannot be served without being described.
+import type { OperationGroup } from '../operation.js';
+import { calibrationOperations } from './calibrations.js';
+import { docsOperations } from './docs.js';
+import { eventsOperations } from './events.js';
+import { operatorOperations } from './operations.js';
+import { presetsOperations } from './presets.js';
+import { resultOperations } from './result.js';
+import { simulationOperations } from './simulations.js';
 
 /** Served under the /v1 rate limit. */
-export const API_ROUTES: readonly RouteModule[] = [simulationRoutes, resultRoutes, eventsRoutes, presetsRoutes, calibrationRoutes];
+export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations];
 /** Probes, metrics and docs: not rate limited. */
-export const OPERATION_ROUTES: readonly RouteModule[] = [operationsRoutes, docsRoutes];
+export const OPERATION_ROUTES: readonly OperationGroup[] = [operatorOperations, docsOperations];

@@ -1,50 +1,16 @@
 // Probes and metrics for whoever runs the service: /livez answers as long as the process
 // serves HTTP; /readyz also asks Redis and fails while the process drains; /metrics is
 // Prometheus text.
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router } from 'express';
 import { LivenessSchema, ReadinessSchema } from '../../schemas/http.js';
-import type { RouteContext, RouteModule } from '../context.js';
 import { problemResponse, response } from '../openapi-parts.js';
+import { operation, type Operation } from '../operation.js';
 import { HttpProblem } from '../problem.js';
-import { allow } from './shared.js';
 
 const draining = () => new HttpProblem({ status: 503, code: 'DRAINING', detail: 'The server is shutting down.' });
 const notReady = () => new HttpProblem({ status: 503, code: 'NOT_READY', detail: 'Redis does not answer.' });
 
-function router({ service, registry, health }: RouteContext): Router {
-  const routes = Router();
-
-  routes
-    .route('/livez')
-    .get((_req, res) => {
-      res.json({ status: 'ok' });
-    })
-    .all(allow('GET'));
-
-  routes
-    .route('/readyz')
-    .get(async (_req, res) => {
-      if (health.draining()) throw draining();
-      const ready = await service.ready().catch(() => false);
-      if (!ready) throw notReady();
-      res.json({ status: 'ready' });
-    })
-    .all(allow('GET'));
-
-  routes
-    .route('/metrics')
-    .get(async (_req, res) => {
-      const text = await registry.metrics();
-      res.type(registry.contentType).send(text);
-    })
-    .all(allow('GET'));
-
-  return routes;
-}
-
-function document(registry: OpenAPIRegistry): void {
-  registry.registerPath({
+export function operatorOperations(): Operation[] {
+  const liveness = operation({
     method: 'get',
     path: '/livez',
     operationId: 'getLiveness',
@@ -52,8 +18,11 @@ function document(registry: OpenAPIRegistry): void {
     description: 'Answers 200 while the process serves HTTP; does not touch Redis.',
     tags: ['operations'],
     responses: { 200: response('Alive.', { schema: LivenessSchema, example: { status: 'ok' } }) },
+    handle(_context, _input, res) {
+      res.json({ status: 'ok' });
+    },
   });
-  registry.registerPath({
+  const readiness = operation({
     method: 'get',
     path: '/readyz',
     operationId: 'getReadiness',
@@ -64,8 +33,14 @@ function document(registry: OpenAPIRegistry): void {
       200: response('Ready for traffic.', { schema: ReadinessSchema, example: { status: 'ready' } }),
       503: problemResponse(notReady(), '/readyz', { description: 'Redis does not answer (NOT_READY) or the process drains (DRAINING).' }),
     },
+    async handle({ service, health }, _input, res) {
+      if (health.draining()) throw draining();
+      const ready = await service.ready().catch(() => false);
+      if (!ready) throw notReady();
+      res.json({ status: 'ready' });
+    },
   });
-  registry.registerPath({
+  const metrics = operation({
     method: 'get',
     path: '/metrics',
     operationId: 'getMetrics',
@@ -81,7 +56,10 @@ function document(registry: OpenAPIRegistry): void {
         example: '# HELP forkcast_queue_jobs Simulation jobs in the queue by state.\n# TYPE forkcast_queue_jobs gauge\nforkcast_queue_jobs{state="waiting"} 0\n',
       }),
     },
+    async handle({ registry }, _input, res) {
+      const text = await registry.metrics();
+      res.type(registry.contentType).send(text);
+    },
   });
+  return [liveness, readiness, metrics];
 }
-
-export const operationsRoutes: RouteModule = { router, document };

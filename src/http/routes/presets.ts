@@ -1,29 +1,17 @@
 // /v1/presets: the platform presets a scenario's kernel.platform can name, and the example
 // scenarios shipped in examples/, each ready to POST.
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router } from 'express';
 import { PLATFORM_PRESETS } from '../../engine/platforms.js';
 import { PresetsSchema } from '../../schemas/http.js';
-import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
+import type { HttpConfig } from '../context.js';
 import { commonProblemResponses, EXAMPLE_SCENARIO, response } from '../openapi-parts.js';
-import { allow } from './shared.js';
+import { operation, type Operation } from '../operation.js';
 
-function router({ examples }: RouteContext): Router {
-  const routes = Router();
-  const body = { platforms: PLATFORM_PRESETS, examples };
-  routes
-    .route('/v1/presets')
-    .get((_req, res) => {
-      res.json(body);
-    })
-    .all(allow('GET'));
-  return routes;
-}
+const PATH = '/v1/presets';
 
-function document(registry: OpenAPIRegistry, config: HttpConfig): void {
-  registry.registerPath({
+export function presetsOperations(config: HttpConfig): Operation[] {
+  const getPresets = operation({
     method: 'get',
-    path: '/v1/presets',
+    path: PATH,
     operationId: 'getPresets',
     summary: 'Platform presets and example scenarios',
     description: 'kernel.platform takes a preset id; kernel.forkUsecPerGiB, kernel.forkWritableUsecPerGiB and kernel.cowFaultUsec override its figures.',
@@ -35,9 +23,11 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
         {},
         { rateLimited: true },
       ),
-      429: commonProblemResponses(config.rateLimitPerMin, '/v1/presets')[429]!,
+      429: commonProblemResponses(config.rateLimitPerMin, PATH)[429]!,
+    },
+    handle({ examples }, _input, res) {
+      res.json({ platforms: PLATFORM_PRESETS, examples });
     },
   });
+  return [getPresets];
 }
-
-export const presetsRoutes: RouteModule = { router, document };

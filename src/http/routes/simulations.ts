@@ -1,19 +1,18 @@
 // /v1/simulations: submit (with optional long poll), read, cancel and list simulations.
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router, type Response } from 'express';
-import { isFinishedStatus, SimulationListSchema, SimulationRecordSchema, type SimulationRecord } from '../../schemas/api.js';
+import type { Response } from 'express';
+import { isFinishedStatus, SimulationListSchema, SimulationRecordSchema } from '../../schemas/api.js';
 import {
   ListQuerySchema,
   SimulationWithResultSchema,
   StateConflictProblemSchema,
-  SubmitHeadersDocSchema,
   SubmitHeadersSchema,
   submitQuerySchema,
   LIST_LIMIT_MAX,
 } from '../../schemas/http.js';
 import { ScenarioSchema } from '../../schemas/scenario.js';
-import type { HttpConfig, RouteContext, RouteModule } from '../context.js';
-import { jsonBody } from '../json-body.js';
+import type { SimulationState } from '../../service/simulation-service.js';
+import type { HttpConfig } from '../context.js';
+import { SIMULATION_PATH, SIMULATIONS_PATH, simulationPath, simulationRecord } from '../links.js';
 import {
   commonProblemResponses,
   EXAMPLE_SCENARIO,
@@ -24,78 +23,23 @@ import {
   problemResponse,
   response,
   RETRY_AFTER_HEADER_DOC,
-  simulationPath,
 } from '../openapi-parts.js';
+import { operation, type Operation } from '../operation.js';
 import { HttpProblem, simulationNotFound, stateConflict, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
-import { parseBody, parseHeaders, parseQuery } from '../validate.js';
-import { allow, idParam } from './shared.js';
+import { notFoundById } from './shared.js';
 
-function accepted(res: Response, record: SimulationRecord, retryAfterSec: number) {
-  res.status(202).location(simulationPath(record.id)).set('Retry-After', String(retryAfterSec)).json(record);
+function accepted(res: Response, record: SimulationState, retryAfterSec: number) {
+  res.status(202).location(simulationPath(record.id)).set('Retry-After', String(retryAfterSec)).json(simulationRecord(record));
 }
 
-function router({ service, config, tuning }: RouteContext): Router {
-  const routes = Router();
-  const submitQuery = submitQuerySchema(config.maxWaitSec);
-
-  routes
-    .route('/v1/simulations')
-    .post(...jsonBody(config.bodyLimitBytes), async (req, res) => {
-      const query = parseQuery(submitQuery, req);
-      const headers = parseHeaders(SubmitHeadersSchema, req);
-      const scenario = parseBody(ScenarioSchema, req);
-      const { record } = await service.submit(scenario, { idempotencyKey: headers['idempotency-key'] });
-      let current = record;
-      if (query.wait !== undefined && query.wait > 0 && !isFinishedStatus(current.status)) {
-        current = (await service.waitUntilFinished(record.id, query.wait * 1000)) ?? current;
-      }
-      if (!isFinishedStatus(current.status)) return accepted(res, current, tuning.retryAfterSec);
-      const result = query.wait !== undefined && current.status === 'completed' ? await service.result(current.id) : undefined;
-      res
-        .status(200)
-        .location(simulationPath(current.id))
-        .json(result ? { ...current, result: { summary: result.summary, series: result.series } } : current);
-    })
-    .get(async (req, res) => {
-      const query = parseQuery(ListQuerySchema, req);
-      res.json(await service.list(query.limit, query.cursor));
-    })
-    .all(allow('GET', 'POST'));
-
-  routes
-    .route('/v1/simulations/:id')
-    .get(async (req, res) => {
-      const id = idParam(req.params.id);
-      const record = await service.get(id);
-      if (!record) throw simulationNotFound(id);
-      res.json(record);
-    })
-    .delete(async (req, res) => {
-      const id = idParam(req.params.id);
-      const outcome = await service.cancel(id);
-      if (outcome.ok) {
-        // A running job stops at its next cancel check: 202 until the record says cancelled.
-        res.status(outcome.record.status === 'cancelled' ? 200 : 202).json(outcome.record);
-        return;
-      }
-      if (outcome.reason === 'not-found') throw simulationNotFound(id);
-      const { status } = outcome.record;
-      throw stateConflict('SIMULATION_FINISHED', `Simulation ${id} is already ${status}; there is nothing to cancel.`, status);
-    })
-    .all(allow('GET', 'DELETE'));
-
-  return routes;
-}
-
-function document(registry: OpenAPIRegistry, config: HttpConfig): void {
-  const { id, queued, completed, result } = exampleBodies();
-  const path = simulationPath('{id}');
-  const common = commonProblemResponses(config.rateLimitPerMin, '/v1/simulations');
+export function simulationOperations(config: HttpConfig): Operation[] {
+  const { id, queued, completed, result: exampleResult } = exampleBodies();
+  const common = commonProblemResponses(config.rateLimitPerMin, SIMULATIONS_PATH);
   const notFound = notFoundResponse();
 
-  registry.registerPath({
+  const create = operation({
     method: 'post',
-    path: '/v1/simulations',
+    path: SIMULATIONS_PATH,
     operationId: 'createSimulation',
     summary: 'Submit a scenario',
     description:
@@ -106,18 +50,14 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
     tags: ['simulations'],
     request: {
       query: submitQuerySchema(config.maxWaitSec),
-      headers: SubmitHeadersDocSchema,
-      body: {
-        required: true,
-        description: `A scenario, at most ${config.bodyLimitBytes} bytes of JSON.`,
-        content: { 'application/json': { schema: ScenarioSchema, example: EXAMPLE_SCENARIO } },
-      },
+      headers: SubmitHeadersSchema,
+      body: { schema: ScenarioSchema, description: `A scenario, at most ${config.bodyLimitBytes} bytes of JSON.`, example: EXAMPLE_SCENARIO },
     },
     responses: {
       200: response(
         'The simulation has finished (an earlier submission of the same scenario, or `?wait=` and it finished in time). ' +
           '`result` is present when `?wait=` was given and the simulation completed.',
-        { schema: SimulationWithResultSchema, example: { ...completed, result } },
+        { schema: SimulationWithResultSchema, example: { ...completed, result: exampleResult } },
         { Location: LOCATION_HEADER_DOC },
         { rateLimited: true },
       ),
@@ -129,7 +69,7 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
       ),
       400: problemResponse(
         new HttpProblem({ status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' }),
-        '/v1/simulations',
+        SIMULATIONS_PATH,
         { description: 'The body is not JSON (MALFORMED_JSON) or a query parameter or header is invalid (INVALID_PARAMETER).' },
       ),
       413: problemResponse(
@@ -138,12 +78,9 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
           code: 'BODY_TOO_LARGE',
           detail: `The request body exceeds the limit of ${config.bodyLimitBytes} bytes.`,
         }),
-        '/v1/simulations',
+        SIMULATIONS_PATH,
       ),
-      415: problemResponse(
-        unsupportedMediaType('text/plain'),
-        '/v1/simulations',
-      ),
+      415: problemResponse(unsupportedMediaType('text/plain'), SIMULATIONS_PATH),
       422: problemResponse(
         new HttpProblem({
           status: 422,
@@ -151,16 +88,29 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
           detail: VALIDATION_FAILED_DETAIL,
           errors: [{ path: 'dataset.valueBytes', message: 'must be a whole number of bytes from 1 B to 512.00 MiB, got 1073741824' }],
         }),
-        '/v1/simulations',
+        SIMULATIONS_PATH,
         { description: 'The scenario violates the schema; `errors` names each field and its limit.' },
       ),
       ...common,
     },
+    async handle({ service, tuning }, { query, headers, body: scenario }, res) {
+      const { record } = await service.submit(scenario, { idempotencyKey: headers['idempotency-key'] });
+      let current = record;
+      if (query.wait !== undefined && query.wait > 0 && !isFinishedStatus(current.status)) {
+        current = (await service.waitUntilFinished(record.id, query.wait * 1000)) ?? current;
+      }
+      if (!isFinishedStatus(current.status)) return accepted(res, current, tuning.retryAfterSec);
+      const result = query.wait !== undefined && current.status === 'completed' ? await service.result(current.id) : undefined;
+      res
+        .status(200)
+        .location(simulationPath(current.id))
+        .json(result ? { ...simulationRecord(current), result: { summary: result.summary, series: result.series } } : simulationRecord(current));
+    },
   });
 
-  registry.registerPath({
+  const list = operation({
     method: 'get',
-    path: '/v1/simulations',
+    path: SIMULATIONS_PATH,
     operationId: 'listSimulations',
     summary: 'List recent simulations',
     description: `Newest first, ${LIST_LIMIT_MAX} at most per page; pass \`nextCursor\` back as \`cursor\` for the next page.`,
@@ -175,31 +125,41 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
           detail: 'Invalid query parameter.',
           errors: [{ path: 'limit', message: `Too big: expected number to be <=${LIST_LIMIT_MAX}` }],
         }),
-        '/v1/simulations',
+        SIMULATIONS_PATH,
         { description: `limit outside 1–${LIST_LIMIT_MAX}, or a cursor this server did not hand out.` },
       ),
       ...common,
     },
+    async handle({ service }, { query }, res) {
+      const page = await service.list(query.limit, query.cursor);
+      res.json({ items: page.items.map(simulationRecord), nextCursor: page.nextCursor });
+    },
   });
 
-  registry.registerPath({
+  const get = operation({
     method: 'get',
-    path,
+    path: SIMULATION_PATH,
     operationId: 'getSimulation',
     summary: 'Get a simulation’s state',
     description: 'Status, progress (0–1) and, once completed, the summary. The example id is the example scenario’s.',
     tags: ['simulations'],
     request: { params: idParams() },
+    notFound: notFoundById,
     responses: {
       200: response('The simulation.', { schema: SimulationRecordSchema, example: completed }, {}, { rateLimited: true }),
       404: notFound,
       ...common,
     },
+    async handle({ service }, { params }, res) {
+      const record = await service.get(params.id);
+      if (!record) throw simulationNotFound(params.id);
+      res.json(simulationRecord(record));
+    },
   });
 
-  registry.registerPath({
+  const cancel = operation({
     method: 'delete',
-    path,
+    path: SIMULATION_PATH,
     operationId: 'cancelSimulation',
     summary: 'Cancel a queued or running simulation',
     description:
@@ -207,18 +167,30 @@ function document(registry: OpenAPIRegistry, config: HttpConfig): void {
       'and the record turns cancelled shortly after. A finished simulation cannot be cancelled (409).',
     tags: ['simulations'],
     request: { params: idParams() },
+    notFound: notFoundById,
     responses: {
       200: response('Cancelled.', { schema: SimulationRecordSchema, example: { ...queued, status: 'cancelled', finishedAt: completed.finishedAt } }, {}, { rateLimited: true }),
       202: response('Running; it stops at the next cancel check.', { schema: SimulationRecordSchema, example: { ...queued, status: 'running', progress: 0.4 } }, {}, { rateLimited: true }),
       404: notFound,
       409: problemResponse(
         stateConflict('SIMULATION_FINISHED', `Simulation ${id} is already completed; there is nothing to cancel.`, 'completed'),
-        path.replace('{id}', id),
+        simulationPath(id),
         { schema: StateConflictProblemSchema },
       ),
       ...common,
     },
+    async handle({ service }, { params }, res) {
+      const outcome = await service.cancel(params.id);
+      if (outcome.ok) {
+        // A running job stops at its next cancel check: 202 until the record says cancelled.
+        res.status(outcome.record.status === 'cancelled' ? 200 : 202).json(simulationRecord(outcome.record));
+        return;
+      }
+      if (outcome.reason === 'not-found') throw simulationNotFound(params.id);
+      const { status } = outcome.record;
+      throw stateConflict('SIMULATION_FINISHED', `Simulation ${params.id} is already ${status}; there is nothing to cancel.`, status);
+    },
   });
-}
 
-export const simulationRoutes: RouteModule = { router, document };
+  return [create, list, get, cancel];
+}

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, idempotencyId, simulationId } from '../../src/queue/job-id.js';
-import { SimulationIdSchema } from '../../src/schemas/api.js';
-import { quickScenario, scenario } from './support.js';
+import { SimulationIdSchema } from '../schemas/api.js';
+import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
+import { canonicalJson, idempotencyId, simulationId } from './job-id.js';
+
+const scenario = (input: ScenarioInput): Scenario => ScenarioSchema.parse(input);
+
+function quickScenario(seed = 1): Scenario {
+  return scenario({
+    dataset: { usedMemoryBytes: '64MiB', valueBytes: 100 },
+    workload: { writesPerSec: 1000 },
+    snapshot: { durationSec: 2 },
+    simulation: { seed, maxPoints: 200 },
+  });
+}
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and keeps array order', () => {

@@ -1,6 +1,7 @@
-// Job ids derived from content: the same scenario (same seed) always maps to the same id, so it
-// is simulated once and served from the store afterwards. BullMQ ids must not contain ':' and
-// must not be all digits; a fixed letter prefix rules out both.
+// Simulation ids derived from content, the same whichever service implementation assigns them:
+// the same scenario (same seed) always maps to the same id, so it is simulated once and served
+// from the store afterwards. BullMQ job ids must not contain ':' and must not be all digits; a
+// fixed letter prefix rules out both.
 import { createHash } from 'node:crypto';
 import type { Scenario } from '../schemas/scenario.js';
 
