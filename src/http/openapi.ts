@@ -1,9 +1,10 @@
 // The OpenAPI 3.1 document, generated from the zod schemas through each route module's own
 // registration. The committed openapi/openapi.json is this document for the default
 // configuration; a server started with other limits serves its own figures.
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, type OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { LIST_LIMIT_MAX } from '../schemas/http.js';
 import type { HttpConfig } from './context.js';
+import { generateDocument } from './openapi-io.js';
 import { TAGS } from './openapi-parts.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
 
@@ -30,7 +31,7 @@ function description(config: HttpConfig): string {
 export function buildOpenApiDocument(config: HttpConfig): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   for (const routes of [...API_ROUTES, ...OPERATION_ROUTES]) routes.document(registry, config);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  return generateDocument(registry.definitions, {
     openapi: '3.1.0',
     info: {
       title: 'forkcast',
