@@ -1,9 +1,10 @@
 // The OpenAPI 3.1 document, generated from the zod schemas through the operations each route
 // module declares. The committed openapi/openapi.json is this document for the default
 // configuration; a server started with other limits serves its own figures.
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, type OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { LIST_LIMIT_MAX } from '../schemas/http.js';
 import type { HttpConfig } from './context.js';
+import { generateDocument } from './openapi-io.js';
 import { TAGS } from './openapi-parts.js';
 import { registerOperations } from './operation.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
@@ -31,7 +32,7 @@ function description(config: HttpConfig): string {
 export function buildOpenApiDocument(config: HttpConfig): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   for (const group of [...API_ROUTES, ...OPERATION_ROUTES]) registerOperations(registry, group(config));
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  return generateDocument(registry.definitions, {
     openapi: '3.1.0',
     info: {
       title: 'forkcast',

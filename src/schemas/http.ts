@@ -5,7 +5,7 @@ import { PlatformPresetSchema } from './calibration.js';
 import { ProblemSchema, SimulationIdSchema, SimulationRecordSchema, SimulationStatusSchema } from './api.js';
 import { SimulationResultSchema } from './result.js';
 import { ScenarioSchema } from './scenario.js';
-import { z } from './zod.js';
+import { servedAsWritten, z } from './zod.js';
 
 export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 20;
@@ -94,7 +94,7 @@ export const StateConflictProblemSchema = ProblemSchema.extend({
 export const ExampleScenarioSchema = z
   .object({
     id: z.string().openapi({ description: 'File name without .json.', example: 'cache-small-values' }),
-    scenario: ScenarioSchema,
+    scenario: servedAsWritten(ScenarioSchema),
   })
   .openapi('ExampleScenario', { description: 'A scenario ready to POST to /v1/simulations.' });
 

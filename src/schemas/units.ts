@@ -62,6 +62,8 @@ export function byteSize(min: number, max: number) {
       }
       return bytes;
     })
+    // Checked above already; the pipe names the result, so a response can describe it.
+    .pipe(z.number().int().min(min).max(max))
     .openapi({
       description: `Bytes, or a size with a unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB); ${limits}.`,
       oneOf: [
