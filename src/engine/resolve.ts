@@ -2,7 +2,8 @@
 // memory layout, snapshot length, fork and fault costs, and which kernel/Redis behaviours apply.
 
 import type { Scenario } from '../schemas/scenario.js';
-import { DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC, LIMITS } from '../schemas/scenario.js';
+import { DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC } from './defaults.js';
+import { LIMITS } from './limits.js';
 import { EngineError } from './errors.js';
 import { PAGE_BYTES } from './jemalloc.js';
 import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';

@@ -7,10 +7,12 @@ import type { Scenario } from '../schemas/scenario.js';
 import type { ForkRateGrade, SimulationResult } from '../schemas/result.js';
 import { ExactCow } from './cow-exact.js';
 import { ExpectedCow } from './cow-expected.js';
+import { DEFAULT_SAMPLE_INTERVAL_SEC } from './defaults.js';
 import { EngineError } from './errors.js';
 import { forkCost } from './fork-cost.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
 import { createRankSampler, expectedDistinctKeys } from './key-distribution.js';
+import { EXACT_MAX_PAGES, EXACT_MAX_WRITES } from './limits.js';
 import { round } from './numbers.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
 import { Rng } from './rng.js';
@@ -22,14 +24,10 @@ export interface SimulateHooks {
   shouldCancel?: () => boolean;
 }
 
-const DEFAULT_SAMPLE_INTERVAL_SEC = 0.1;
 /** Integration steps over the child's life, whatever the number of output points. */
 const MIN_STEPS = 4000;
 /** AWS ElastiCache reserved-memory-percent default. */
 const AWS_RESERVE_PERCENT = 25;
-/** Exact mode walks every write: bound the work and the bitmaps. */
-export const EXACT_MAX_WRITES = 2e9;
-export const EXACT_MAX_PAGES = 2 ** 32;
 
 /** LATENCY DOCTOR's fork-rate advice thresholds (src/latency.c), GB/s. */
 function forkRateGrade(gbPerSec: number): ForkRateGrade {
