@@ -8,6 +8,7 @@ import { EngineError } from './errors.js';
 import { PAGE_BYTES } from './jemalloc.js';
 import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';
 import { platformPreset } from './platforms.js';
+import { writeMix, type WriteMix } from './write-mix.js';
 
 /** memcpy of one 4 KiB page on the reference VM (kernel tables): the per-page part of a huge copy. */
 const PAGE_COPY_USEC = 0.955;
@@ -43,6 +44,7 @@ export interface ResolvedRun {
   /** Cost of one copy fault in the active copy unit. */
   copyFaultUsec: number;
   platform: string;
+  writeMix: WriteMix;
 }
 
 export function resolveRun(scenario: Scenario): ResolvedRun {
@@ -116,5 +118,11 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     cowFaultUsec,
     copyFaultUsec: copyHugePages ? cowFaultUsec + 511 * PAGE_COPY_USEC : cowFaultUsec,
     platform: preset.id,
+    writeMix: writeMix({
+      keys,
+      distribution: scenario.workload.keyDistribution,
+      newKeyFraction: scenario.workload.newKeyFraction,
+      deleteFraction: scenario.workload.deleteFraction,
+    }),
   };
 }

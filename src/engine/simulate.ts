@@ -11,11 +11,12 @@ import { DEFAULT_SAMPLE_INTERVAL_SEC } from './defaults.js';
 import { EngineError } from './errors.js';
 import { forkCost } from './fork-cost.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
-import { createRankSampler, expectedDistinctKeys } from './key-distribution.js';
+import { createRankSampler } from './key-distribution.js';
 import { EXACT_MAX_PAGES, EXACT_MAX_WRITES } from './limits.js';
 import { round } from './numbers.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
 import { Rng } from './rng.js';
+import { distinctShareCurve } from './write-mix.js';
 
 export interface SimulateHooks {
   /** Called with the share of simulated time done, 0–1. */
@@ -97,32 +98,6 @@ function exactTracker(exact: ExactCow): CowTracker {
   };
 }
 
-/** Grid points of the tabulated distinct-key curve; quadratic spacing favours small W. */
-const DISTINCT_CURVE_POINTS = 1024;
-
-/**
- * Share of keys written at least once after W overwrites. The Zipf sum costs ~0.1 ms, so it
- * is tabulated once up to `maxWrites` and interpolated; the curve is smooth and concave.
- */
-function distinctShareCurve(dist: Scenario['workload']['keyDistribution'], keys: number, maxWrites: number): (writes: number) => number {
-  if (dist.type === 'sequential') return (writes) => Math.min(1, writes / keys);
-  if (dist.type !== 'zipf') return (writes) => expectedDistinctKeys(dist, keys, writes) / keys;
-  const grid = new Float64Array(DISTINCT_CURVE_POINTS + 1);
-  const values = new Float64Array(DISTINCT_CURVE_POINTS + 1);
-  for (let i = 0; i <= DISTINCT_CURVE_POINTS; i++) {
-    const x = i / DISTINCT_CURVE_POINTS;
-    grid[i] = maxWrites * x * x;
-    values[i] = expectedDistinctKeys(dist, keys, grid[i]!) / keys;
-  }
-  return (writes) => {
-    if (writes >= maxWrites) return expectedDistinctKeys(dist, keys, writes) / keys;
-    const i = Math.min(DISTINCT_CURVE_POINTS - 1, Math.floor(Math.sqrt(writes / maxWrites) * DISTINCT_CURVE_POINTS));
-    const w0 = grid[i]!;
-    const w1 = grid[i + 1]!;
-    return values[i]! + ((values[i + 1]! - values[i]!) * (writes - w0)) / (w1 - w0);
-  };
-}
-
 function sampleTimes(durationSec: number, intervalSec: number, maxPoints: number): { times: number[]; intervalSec: number } {
   const tail = Math.max(0.05 * durationSec, Math.min(1, durationSec));
   const total = durationSec + tail;
@@ -156,16 +131,16 @@ function offeredWritesBetween(workload: Scenario['workload'], a: number, b: numb
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
   const run = resolveRun(scenario);
   const { workload, simulation } = scenario;
-  const dist = workload.keyDistribution;
-  const sequential = dist.type === 'sequential';
+  const mix = run.writeMix;
+  const dist = mix.distribution;
+  const sequential = mix.sequential;
   const keys = run.keys;
   const T = run.durationSec;
   const model = new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages });
   const peakRate = Math.max(workload.writesPerSec, ...(workload.writeSchedule ?? []).map((step) => step.writesPerSec));
-  const distinctShare = distinctShareCurve(dist, keys, peakRate * T * 1.01 + 2);
+  const distinctShare = distinctShareCurve(mix, peakRate * T * 1.01 + 2);
 
-  const overwriteShare = 1 - workload.newKeyFraction - workload.deleteFraction;
-  const bucketShare = workload.newKeyFraction + workload.deleteFraction;
+  const { overwriteShare, bucketShare } = mix;
   let tracker: CowTracker;
   if (simulation.mode === 'exact') {
     const offered = peakRate * T;
@@ -266,7 +241,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       const served = rate * dt;
       writesServed += served;
       writesOffered += offered;
-      insertedBytes += served * workload.newKeyFraction * run.layout.perKeyUsableBytes;
+      insertedBytes += served * mix.insertShare * run.layout.perKeyUsableBytes;
       if (alive) {
         const faultsBefore = tracker.faults();
         overwrites += served * overwriteShare;
