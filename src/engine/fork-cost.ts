@@ -55,20 +55,19 @@ function writtenShare(run: ResolvedRun, models: TouchModels, writes: number): Wr
   return { small: share(models.small), huge: models.huge ? share(models.huge) : 0 };
 }
 
-export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
-  const { workload, snapshot } = scenario;
-  const since = snapshot.secondsSincePreviousFork;
+export function forkCost(run: ResolvedRun): ForkCost {
+  const { secondsSince: since, childSec } = run.previousFork;
+  const writesPerSec = run.load.writesPerSec;
   const models: TouchModels = {
     small: new ExpectedCow(run.layout, { dismiss: false, copyHugePages: false }),
     huge: run.hugePagesActive ? new ExpectedCow(run.layout, { dismiss: false, copyHugePages: true }) : undefined,
   };
-  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, models, workload.writesPerSec * since);
+  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, models, writesPerSec * since);
 
   // Huge pages the previous snapshot's writes split, less what khugepaged rebuilt since.
   let splitBytes = 0;
   if (since !== 'none' && run.hugePagesActive && !run.copyHugePages) {
-    const childSec = Math.min(since, snapshot.previousSnapshotSec ?? run.durationSec);
-    const split = writtenShare(run, models, workload.writesPerSec * childSec).huge * run.hugeMappedBytes;
+    const split = writtenShare(run, models, writesPerSec * childSec).huge * run.hugeMappedBytes;
     splitBytes = Math.max(0, split - KHUGEPAGED_COLLAPSE_BYTES_PER_SEC * (since - childSec));
   }
   const smallGiB = (run.smallMappedBytes + splitBytes) / GiB;
@@ -90,5 +89,5 @@ export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
 
 /** Share of a scenario's mapped memory whose page-table entries are writable at its fork. */
 export function forkWritableShare(scenario: Scenario): number {
-  return forkCost(resolveRun(scenario), scenario).writableShare;
+  return forkCost(resolveRun(scenario)).writableShare;
 }

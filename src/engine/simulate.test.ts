@@ -1,7 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
-import { EngineError } from './errors.js';
 import { CHILD_BASELINE_PRIVATE_BYTES } from './resolve.js';
 import { simulate } from './simulate.js';
 
@@ -211,25 +210,6 @@ describe('simulate', () => {
     const c = JSON.stringify(simulate(scenario({ ...input, simulation: { mode: 'exact', seed: 43 } })));
     expect(a).toBe(b);
     expect(c).not.toBe(a);
-  });
-
-  it('refuses a dataset beyond the used-memory limit, naming the dataset', () => {
-    const run = () => simulate(scenario({ dataset: { keys: 1e10, valueBytes: '1MiB' } }));
-    expect(run).toThrow(expect.objectContaining({ code: 'SCENARIO_TOO_LARGE', path: ['dataset'] }));
-  });
-
-  it('refuses exact runs too large to walk write by write', () => {
-    const run = () =>
-      simulate(
-        scenario({
-          dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 },
-          workload: { writesPerSec: 1e7 },
-          snapshot: { durationSec: 3600 },
-          simulation: { mode: 'exact' },
-        }),
-      );
-    expect(run).toThrow(EngineError);
-    expect(run).toThrow(/exact mode/);
   });
 });
 

@@ -7,13 +7,12 @@ import type { Scenario } from '../schemas/scenario.js';
 import type { ForkRateGrade, SimulationResult } from '../schemas/result.js';
 import { ExactCow } from './cow-exact.js';
 import { ExpectedCow } from './cow-expected.js';
-import { DEFAULT_SAMPLE_INTERVAL_SEC } from './defaults.js';
 import { EngineError } from './errors.js';
 import { forkCost } from './fork-cost.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
 import { createRankSampler } from './key-distribution.js';
-import { EXACT_MAX_PAGES, EXACT_MAX_WRITES } from './limits.js';
 import { round } from './numbers.js';
+import { offeredWritesBetween } from './offered-load.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
 import { Rng } from './rng.js';
 import { distinctShareCurve } from './write-mix.js';
@@ -98,79 +97,34 @@ function exactTracker(exact: ExactCow): CowTracker {
   };
 }
 
-function sampleTimes(durationSec: number, intervalSec: number, maxPoints: number): { times: number[]; intervalSec: number } {
-  const tail = Math.max(0.05 * durationSec, Math.min(1, durationSec));
-  const total = durationSec + tail;
-  let interval = intervalSec;
-  if (Math.ceil(total / interval) + 2 > maxPoints) interval = total / (maxPoints - 2);
-  const times: number[] = [];
-  for (let k = 0; k * interval < durationSec; k++) times.push(k * interval);
-  times.push(durationSec);
-  for (let k = Math.floor(durationSec / interval) + 1; k * interval <= total + 1e-9 && times.length < maxPoints; k++) {
-    times.push(k * interval);
-  }
-  return { times, intervalSec: interval };
-}
-
-/** Writes offered between a and b: the schedule's steps integrated exactly, else the flat rate. */
-function offeredWritesBetween(workload: Scenario['workload'], a: number, b: number): number {
-  let writes = 0;
-  let from = a;
-  let rate = workload.writesPerSec;
-  for (const step of workload.writeSchedule ?? []) {
-    if (step.fromSec >= b) break;
-    if (step.fromSec > from) {
-      writes += rate * (step.fromSec - from);
-      from = step.fromSec;
-    }
-    rate = step.writesPerSec;
-  }
-  return writes + rate * (b - from);
-}
-
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
   const run = resolveRun(scenario);
-  const { workload, simulation } = scenario;
   const mix = run.writeMix;
   const dist = mix.distribution;
   const sequential = mix.sequential;
   const keys = run.keys;
   const T = run.durationSec;
   const model = new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages });
-  const peakRate = Math.max(workload.writesPerSec, ...(workload.writeSchedule ?? []).map((step) => step.writesPerSec));
-  const distinctShare = distinctShareCurve(mix, peakRate * T * 1.01 + 2);
+  const distinctShare = distinctShareCurve(mix, run.load.peakWritesPerSec * T * 1.01 + 2);
 
   const { overwriteShare, bucketShare } = mix;
   let tracker: CowTracker;
-  if (simulation.mode === 'exact') {
-    const offered = peakRate * T;
-    if (offered > EXACT_MAX_WRITES) {
-      throw new EngineError('EXACT_TOO_LARGE', `exact mode walks every write: ${offered.toExponential(2)} writes exceed ${EXACT_MAX_WRITES.toExponential(0)}; use mode "expected"`, [
-        'simulation',
-        'mode',
-      ]);
-    }
-    if (run.layout.heapPages > EXACT_MAX_PAGES || keys > EXACT_MAX_PAGES) {
-      throw new EngineError('EXACT_TOO_LARGE', `exact mode keeps a bit per page: ${run.layout.heapPages} pages exceed ${EXACT_MAX_PAGES}`, [
-        'simulation',
-        'mode',
-      ]);
-    }
+  if (run.mode === 'exact') {
     const placement = dist.type === 'zipf' || dist.type === 'hotset' ? 'scatter' : 'direct';
     const exact = new ExactCow(
       run.layout,
       { dismiss: run.dismiss, copyHugePages: run.copyHugePages },
-      new Rng(simulation.seed),
+      new Rng(run.seed),
       createRankSampler(dist, keys),
       placement,
-      simulation.seed,
+      run.seed,
     );
     tracker = exactTracker(exact);
   } else {
     tracker = expectedTracker(run, model, distinctShare, sequential);
   }
 
-  const { times, intervalSec } = sampleTimes(T, simulation.sampleIntervalSec ?? DEFAULT_SAMPLE_INTERVAL_SEC, simulation.maxPoints);
+  const { timesSec: times, intervalSec } = run.sampling;
   const series = {
     tSec: [] as number[],
     copiedPages: [] as number[],
@@ -225,7 +179,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       const a = t0 + ((t1 - t0) * k) / stepsPerSample;
       const b = t0 + ((t1 - t0) * (k + 1)) / stepsPerSample;
       const dt = b - a;
-      const offered = offeredWritesBetween(workload, a, b);
+      const offered = offeredWritesBetween(run.load, a, b);
       let rate = dt > 0 ? offered / dt : 0;
       if (alive) {
         // One main thread: faults per write (marginal, from the analytic model) bound the rate.
@@ -233,10 +187,10 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
         const delta = Math.max(1, overwrites * 1e-3, keys * 1e-7);
         const faultsPerWrite =
           overwriteShare * ((model.faults(distinctShare(overwrites + delta), sequential) - model.faults(share, sequential)) / delta);
-        const usecPerWrite = workload.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec;
+        const usecPerWrite = run.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec;
         rate = Math.min(rate, 1e6 / usecPerWrite);
       } else {
-        rate = Math.min(rate, 1e6 / workload.serviceUsecPerWrite);
+        rate = Math.min(rate, 1e6 / run.serviceUsecPerWrite);
       }
       const served = rate * dt;
       writesServed += served;
@@ -266,9 +220,9 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   }
 
   const usedMemory = run.usedMemoryBytes;
-  const limit = scenario.host.memoryBytes ?? null;
+  const limit = run.hostMemoryBytes;
   const reserveBytes = limit === null ? null : (limit * AWS_RESERVE_PERCENT) / 100;
-  const fork = forkCost(run, scenario);
+  const fork = forkCost(run);
   const forkRateGBps = usedMemory / 2 ** 30 / (fork.forkUsec / 1e6);
   const resolvedScenario: Scenario = {
     ...scenario,
@@ -283,7 +237,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       forkUsecPerGiBHuge: round(run.forkCosts.hugeWpUsecPerGiB, 3),
       cowFaultUsec: round(run.cowFaultUsec, 3),
     },
-    simulation: { ...simulation, sampleIntervalSec: round(intervalSec, 6) },
+    simulation: { ...scenario.simulation, sampleIntervalSec: round(intervalSec, 6) },
   };
   return {
     summary: {
@@ -297,7 +251,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
       rdbBgsaveTimeSec: round(T, 6),
       cowPeakBytes: Math.round(cowPeak),
       cowPeakPercentOfUsedMemory: round((100 * cowPeak) / usedMemory, 3),
-      rdbLastCowSize: Math.round(scenario.redis.version === '7.0' ? cowPeak : finalCow),
+      rdbLastCowSize: Math.round(run.lastCowSizeIsPeak ? cowPeak : finalCow),
       finalCowBytes: Math.round(finalCow),
       peakHostMemoryBytes: Math.round(hostPeak),
       copiedPages: Math.round(copiedAtExit),
