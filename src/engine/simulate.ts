@@ -5,17 +5,16 @@
 
 import type { Scenario } from '../schemas/scenario.js';
 import type { ForkRateGrade, SimulationResult } from '../schemas/result.js';
-import { ExactCow } from './cow-exact.js';
-import { ExpectedCow } from './cow-expected.js';
+import { exactCowTracker } from './cow-exact.js';
+import { ExpectedCow, expectedCowTracker } from './cow-expected.js';
+import type { CowTracker } from './cow-tracker.js';
 import { EngineError } from './errors.js';
 import { forkCost } from './fork-cost.js';
-import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
-import { createRankSampler } from './key-distribution.js';
+import { PAGE_BYTES } from './jemalloc.js';
 import { round } from './numbers.js';
 import { offeredWritesBetween } from './offered-load.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
-import { Rng } from './rng.js';
-import { distinctShareCurve } from './write-mix.js';
+import { distinctShareCurve, type DistinctShareCurve } from './write-mix.js';
 
 export interface SimulateHooks {
   /** Called with the share of simulated time done, 0–1. */
@@ -37,70 +36,16 @@ function forkRateGrade(gbPerSec: number): ForkRateGrade {
   return 'excellent';
 }
 
-interface CowTracker {
-  /** Applies overwrites and bucket writes; returns nothing, state is read through the getters. */
-  advance(overwrites: number, bucketWrites: number, savedFrom: number, savedTo: number): void;
-  copiedPages(): number;
-  heldPages(): number;
-  faults(): number;
-}
-
-function expectedTracker(run: ResolvedRun, model: ExpectedCow, distinctShare: (writes: number) => number, sequential: boolean): CowTracker {
-  const keys = run.keys;
-  let writes = 0;
-  let bucketWrites = 0;
-  let share = 0;
-  let dismissCopies = 0;
-  let dismissHeld = 0;
-  const persistent = () => model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
-  return {
-    advance(overwrites, buckets, savedFrom, savedTo) {
-      writes += overwrites;
-      bucketWrites += buckets;
-      const previous = share;
-      share = distinctShare(writes);
-      // Keys first written in this step were unsaved with probability 1 − f (save order is
-      // independent of write order); they stay held until the child saves them.
-      const perKey = model.dismissiblePagesPerKey * keys;
-      dismissCopies += perKey * (share - previous) * (1 - (savedFrom + savedTo) / 2);
-      dismissHeld = perKey * share * (1 - savedTo);
-    },
-    copiedPages: () => persistent() + dismissCopies,
-    heldPages: () => persistent() + dismissHeld,
-    faults: () =>
-      model.faults(share, sequential) +
-      model.dictCopiedPages(bucketWrites) / (run.copyHugePages ? PAGES_PER_HUGE_PAGE : 1),
-  };
-}
-
-function exactTracker(exact: ExactCow): CowTracker {
-  let writesDone = 0;
-  let writesDue = 0;
-  let bucketsDone = 0;
-  let bucketsDue = 0;
-  return {
-    advance(overwrites, buckets, savedFrom, savedTo) {
-      // Fractional writes carry over so that the integer counts track the real-valued rate.
-      writesDue += overwrites;
-      const n = Math.floor(writesDue) - writesDone;
-      exact.applyOverwrites(n, savedFrom, savedTo);
-      writesDone += n;
-      bucketsDue += buckets;
-      const b = Math.floor(bucketsDue) - bucketsDone;
-      exact.applyBucketWrites(b);
-      bucketsDone += b;
-      exact.releaseSaved(savedTo);
-    },
-    copiedPages: () => exact.copiedPages,
-    heldPages: () => exact.heldPages,
-    faults: () => exact.faults,
-  };
+function cowTracker(run: ResolvedRun, model: ExpectedCow, distinctShare: DistinctShareCurve): CowTracker {
+  if (run.mode === 'exact') {
+    return exactCowTracker(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }, run.writeMix, run.seed);
+  }
+  return expectedCowTracker(model, distinctShare, run.writeMix.sequential);
 }
 
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
   const run = resolveRun(scenario);
   const mix = run.writeMix;
-  const dist = mix.distribution;
   const sequential = mix.sequential;
   const keys = run.keys;
   const T = run.durationSec;
@@ -108,21 +53,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const distinctShare = distinctShareCurve(mix, run.load.peakWritesPerSec * T * 1.01 + 2);
 
   const { overwriteShare, bucketShare } = mix;
-  let tracker: CowTracker;
-  if (run.mode === 'exact') {
-    const placement = dist.type === 'zipf' || dist.type === 'hotset' ? 'scatter' : 'direct';
-    const exact = new ExactCow(
-      run.layout,
-      { dismiss: run.dismiss, copyHugePages: run.copyHugePages },
-      new Rng(run.seed),
-      createRankSampler(dist, keys),
-      placement,
-      run.seed,
-    );
-    tracker = exactTracker(exact);
-  } else {
-    tracker = expectedTracker(run, model, distinctShare, sequential);
-  }
+  const tracker = cowTracker(run, model, distinctShare);
 
   const { timesSec: times, intervalSec } = run.sampling;
   const series = {
