@@ -7,7 +7,7 @@ import { simulate } from './simulate.js';
 const scenario = (input: ScenarioInput) => ScenarioSchema.parse(input);
 const PAGE = 4096;
 
-describe('simulate', () => {
+describe('simulate: copy-on-write', () => {
   it('copies nothing beyond the child bookkeeping when nothing is written', () => {
     const result = simulate(scenario({ dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 }, snapshot: { durationSec: 10 } }));
     expect(result.summary.copiedPages).toBe(0);
@@ -94,7 +94,9 @@ describe('simulate', () => {
     expect(optedOut.hugePagesActive).toBe(false);
     expect(optedOut.copyUnitBytes).toBe(PAGE);
   });
+});
 
+describe('simulate: fork time and the main thread', () => {
   it('forks in the preset time per GiB of page-table-mapped memory, far faster on huge pages', () => {
     const small = simulate(scenario({ dataset: { usedMemoryBytes: '8GiB', valueBytes: 1000 }, kernel: { platform: 'kvm' } })).summary;
     const rssGiB = small.usedMemoryRssBytes / 2 ** 30;
@@ -136,7 +138,9 @@ describe('simulate', () => {
     expect(result.writesOffered).toBe(350);
     expect(result.writes).toBe(350);
   });
+});
 
+describe('simulate: the result', () => {
   it('gives the OOM verdict against the host limit and the 25% rule beside it', () => {
     const result = simulate(
       scenario({
