@@ -3,9 +3,9 @@
 // (hot keys are scattered), so a page holding written regions of n keys is still shared with
 // probability (1 − q)^n. Cost is independent of the number of writes.
 
+import type { CowTracker } from './cow-tracker.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
 import type { RedisLayout } from './layout.js';
-import type { CowTracker } from './cow-tracker.js';
 import { classPagePattern, type ClassPagePattern } from './page-pattern.js';
 import type { DistinctShareCurve } from './write-mix.js';
 
