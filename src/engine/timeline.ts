@@ -60,128 +60,95 @@ function emptySeries(): Series {
   };
 }
 
-/** The stepping state: counters, peaks and the series being recorded. */
-class Stepper {
-  readonly series = emptySeries();
-  writesServed = 0;
-  writesOffered = 0;
-  overwrites = 0;
-  insertedBytes = 0;
-  stallMsInterval = 0;
-  stallMsTotal = 0;
-  cowPeak = 0;
-  hostPeak = 0;
-  readonly exit = { cowBytes: 0, copiedPages: 0, writes: 0, writesOffered: 0 };
-  private readonly stepsPerSample: number;
-
-  constructor(
-    private readonly run: ResolvedRun,
-    private readonly tracker: CowTracker,
-    private readonly faultCost: FaultCostModel,
-  ) {
-    this.stepsPerSample = Math.max(1, Math.ceil(MIN_STEPS / Math.max(1, run.sampling.timesSec.length)));
-  }
-
-  parentBytes(): number {
-    return this.run.usedMemoryRssBytes + this.insertedBytes;
-  }
-
-  childBytes(alive: boolean): number {
-    return alive ? this.tracker.heldPages() * PAGE_BYTES + CHILD_BASELINE_PRIVATE_BYTES : 0;
-  }
-
-  start(): void {
-    this.record(0, true);
-    this.cowPeak = this.childBytes(true);
-    this.hostPeak = this.run.usedMemoryRssBytes + this.cowPeak;
-  }
-
-  /** Steps from one sample time to the next and records the second. */
-  sample(t0: number, t1: number): void {
-    const T = this.run.durationSec;
-    const alive = t1 <= T;
-    const n = this.stepsPerSample;
-    for (let k = 0; k < n; k++) {
-      this.step(t0 + ((t1 - t0) * k) / n, t0 + ((t1 - t0) * (k + 1)) / n, alive);
-    }
-    if (t1 === T) {
-      this.exit.cowBytes = this.childBytes(true);
-      this.exit.copiedPages = this.tracker.copiedPages();
-      this.exit.writes = this.writesServed;
-      this.exit.writesOffered = this.writesOffered;
-    }
-    this.hostPeak = Math.max(this.hostPeak, this.parentBytes());
-    this.record(t1, alive);
-  }
-
-  private step(a: number, b: number, alive: boolean): void {
-    const { run, tracker } = this;
-    const mix = run.writeMix;
-    const T = run.durationSec;
-    const dt = b - a;
-    const offered = offeredWritesBetween(run.load, a, b);
-    const rate = Math.min(dt > 0 ? offered / dt : 0, alive ? this.capacityWithChild() : 1e6 / run.serviceUsecPerWrite);
-    const served = rate * dt;
-    this.writesServed += served;
-    this.writesOffered += offered;
-    this.insertedBytes += served * mix.insertShare * run.layout.perKeyUsableBytes;
-    if (!alive) return;
-    const faultsBefore = tracker.faults();
-    this.overwrites += served * mix.overwriteShare;
-    tracker.advance(served * mix.overwriteShare, served * mix.bucketShare, Math.min(1, a / T), Math.min(1, b / T));
-    const stallMs = ((tracker.faults() - faultsBefore) * run.copyFaultUsec) / 1000;
-    this.stallMsInterval += stallMs;
-    this.stallMsTotal += stallMs;
-    const cow = this.childBytes(true);
-    this.cowPeak = Math.max(this.cowPeak, cow);
-    this.hostPeak = Math.max(this.hostPeak, this.parentBytes() + cow);
-  }
-
-  /** One main thread: service time plus the marginal faults per write bound the rate. */
-  private capacityWithChild(): number {
-    const { run, overwrites } = this;
-    const { model, distinctShare } = this.faultCost;
-    const sequential = run.writeMix.sequential;
-    const share = distinctShare(overwrites);
-    const delta = Math.max(1, overwrites * 1e-3, run.keys * 1e-7);
-    const faultsPerWrite =
-      run.writeMix.overwriteShare * ((model.faults(distinctShare(overwrites + delta), sequential) - model.faults(share, sequential)) / delta);
-    return 1e6 / (run.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec);
-  }
-
-  private record(t: number, alive: boolean): void {
-    const { series } = this;
-    const cow = this.childBytes(alive);
-    const parent = this.parentBytes();
-    series.tSec.push(round(t, 6));
-    series.copiedPages.push(Math.round(this.tracker.copiedPages()));
-    series.cowBytes.push(Math.round(cow));
-    series.parentRssBytes.push(Math.round(parent));
-    series.childPrivateBytes.push(Math.round(cow));
-    series.hostMemoryBytes.push(Math.round(parent + cow));
-    series.writes.push(Math.round(this.writesServed));
-    series.forkPerc.push(round(Math.min(100, (100 * t) / this.run.durationSec), 4));
-    series.faultStallMs.push(round(this.stallMsInterval, 6));
-    this.stallMsInterval = 0;
-  }
+/** The series columns of one sample. */
+function record(series: Series, t: number, copiedPages: number, parent: number, cow: number, writes: number, forkPerc: number, stallMs: number): void {
+  series.tSec.push(round(t, 6));
+  series.copiedPages.push(Math.round(copiedPages));
+  series.cowBytes.push(Math.round(cow));
+  series.parentRssBytes.push(Math.round(parent));
+  series.childPrivateBytes.push(Math.round(cow));
+  series.hostMemoryBytes.push(Math.round(parent + cow));
+  series.writes.push(Math.round(writes));
+  series.forkPerc.push(round(forkPerc, 4));
+  series.faultStallMs.push(round(stallMs, 6));
 }
 
 export function runTimeline(run: ResolvedRun, tracker: CowTracker, faultCost: FaultCostModel, hooks: TimelineHooks = {}): Timeline {
   const times = run.sampling.timesSec;
-  const stepper = new Stepper(run, tracker, faultCost);
-  stepper.start();
+  const T = run.durationSec;
+  const { model, distinctShare } = faultCost;
+  const { sequential, overwriteShare, bucketShare, insertShare } = run.writeMix;
+  const rss = run.usedMemoryRssBytes;
+  const series = emptySeries();
+  const stepsPerSample = Math.max(1, Math.ceil(MIN_STEPS / Math.max(1, times.length)));
+  const exit = { cowBytes: 0, copiedPages: 0, writes: 0, writesOffered: 0 };
+  let writesServed = 0;
+  let writesOffered = 0;
+  let overwrites = 0;
+  let insertedBytes = 0;
+  let stallMsInterval = 0;
+  let stallMsTotal = 0;
+
+  // The memory parts: the parent, grown by inserts, and the child while it lives.
+  const parentBytes = () => rss + insertedBytes;
+  const childBytes = (alive: boolean) => (alive ? tracker.heldPages() * PAGE_BYTES + CHILD_BASELINE_PRIVATE_BYTES : 0);
+  const sample = (t: number, alive: boolean) => {
+    record(series, t, tracker.copiedPages(), parentBytes(), childBytes(alive), writesServed, Math.min(100, (100 * t) / T), stallMsInterval);
+    stallMsInterval = 0;
+  };
+  // One main thread: service time plus the marginal faults per write, from the analytic model.
+  const capacityWithChild = () => {
+    const share = distinctShare(overwrites);
+    const delta = Math.max(1, overwrites * 1e-3, run.keys * 1e-7);
+    const faultsPerWrite = overwriteShare * ((model.faults(distinctShare(overwrites + delta), sequential) - model.faults(share, sequential)) / delta);
+    return 1e6 / (run.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec);
+  };
+
+  sample(0, true);
+  let cowPeak = childBytes(true);
+  let hostPeak = rss + cowPeak;
   for (let s = 1; s < times.length; s++) {
     if (hooks.shouldCancel?.()) throw new EngineError('CANCELLED', 'simulation cancelled');
+    const t0 = times[s - 1]!;
     const t1 = times[s]!;
-    stepper.sample(times[s - 1]!, t1);
+    const alive = t1 <= T;
+    for (let k = 0; k < stepsPerSample; k++) {
+      const a = t0 + ((t1 - t0) * k) / stepsPerSample;
+      const b = t0 + ((t1 - t0) * (k + 1)) / stepsPerSample;
+      const dt = b - a;
+      const offered = offeredWritesBetween(run.load, a, b);
+      const rate = Math.min(dt > 0 ? offered / dt : 0, alive ? capacityWithChild() : 1e6 / run.serviceUsecPerWrite);
+      const served = rate * dt;
+      writesServed += served;
+      writesOffered += offered;
+      insertedBytes += served * insertShare * run.layout.perKeyUsableBytes;
+      if (!alive) continue;
+      const faultsBefore = tracker.faults();
+      overwrites += served * overwriteShare;
+      tracker.advance(served * overwriteShare, served * bucketShare, Math.min(1, a / T), Math.min(1, b / T));
+      const stallMs = ((tracker.faults() - faultsBefore) * run.copyFaultUsec) / 1000;
+      stallMsInterval += stallMs;
+      stallMsTotal += stallMs;
+      const cow = childBytes(true);
+      cowPeak = Math.max(cowPeak, cow);
+      hostPeak = Math.max(hostPeak, parentBytes() + cow);
+    }
+    if (t1 === T) {
+      exit.cowBytes = childBytes(true);
+      exit.copiedPages = tracker.copiedPages();
+      exit.writes = writesServed;
+      exit.writesOffered = writesOffered;
+    }
+    hostPeak = Math.max(hostPeak, parentBytes());
+    sample(t1, alive);
     hooks.onProgress?.(Math.min(1, t1 / times[times.length - 1]!));
   }
   return {
-    series: stepper.series,
-    cowPeakBytes: stepper.cowPeak,
-    hostPeakBytes: stepper.hostPeak,
-    exit: stepper.exit,
-    faultStallMsTotal: stepper.stallMsTotal,
-    distinctKeysWritten: faultCost.distinctShare(stepper.overwrites) * run.keys,
+    series,
+    cowPeakBytes: cowPeak,
+    hostPeakBytes: hostPeak,
+    exit,
+    faultStallMsTotal: stallMsTotal,
+    distinctKeysWritten: distinctShare(overwrites) * run.keys,
   };
 }
