@@ -4,12 +4,14 @@
 // child's dismiss can release them once it has saved the key.
 
 import type { CowConfig } from './cow-expected.js';
+import type { CowTracker } from './cow-tracker.js';
 import { CACHE_LINE_BYTES, PAGES_PER_HUGE_PAGE, PAGE_BYTES, largeExtentPages } from './jemalloc.js';
-import type { RankSampler } from './key-distribution.js';
+import { createRankSampler, type RankSampler } from './key-distribution.js';
 import type { RedisLayout } from './layout.js';
 import { regionPages } from './page-pattern.js';
 import { Permutation } from './permutation.js';
-import type { Rng } from './rng.js';
+import { Rng } from './rng.js';
+import type { WriteMix } from './write-mix.js';
 
 /** Save-order buckets: a dismissed key is released within 1/RELEASE_BUCKETS of its save. */
 const RELEASE_BUCKETS = 1 << 16;
@@ -267,4 +269,35 @@ export class ExactCow {
       }
     }
   }
+}
+
+/**
+ * The write-by-write model as the timeline steps it, its keys drawn from the mix's
+ * distribution: hot keys (Zipf, hot set) are scattered over memory, the others sit in rank order.
+ */
+export function exactCowTracker(layout: RedisLayout, config: CowConfig, mix: WriteMix, seed: number): CowTracker {
+  const dist = mix.distribution;
+  const placement = dist.type === 'zipf' || dist.type === 'hotset' ? 'scatter' : 'direct';
+  const exact = new ExactCow(layout, config, new Rng(seed), createRankSampler(dist, mix.keys), placement, seed);
+  let writesDone = 0;
+  let writesDue = 0;
+  let bucketsDone = 0;
+  let bucketsDue = 0;
+  return {
+    advance(overwrites, buckets, savedFrom, savedTo) {
+      // Fractional writes carry over so that the integer counts track the real-valued rate.
+      writesDue += overwrites;
+      const n = Math.floor(writesDue) - writesDone;
+      exact.applyOverwrites(n, savedFrom, savedTo);
+      writesDone += n;
+      bucketsDue += buckets;
+      const b = Math.floor(bucketsDue) - bucketsDone;
+      exact.applyBucketWrites(b);
+      bucketsDone += b;
+      exact.releaseSaved(savedTo);
+    },
+    copiedPages: () => exact.copiedPages,
+    heldPages: () => exact.heldPages,
+    faults: () => exact.faults,
+  };
 }

@@ -3,9 +3,11 @@
 // (hot keys are scattered), so a page holding written regions of n keys is still shared with
 // probability (1 − q)^n. Cost is independent of the number of writes.
 
+import type { CowTracker } from './cow-tracker.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
 import type { RedisLayout } from './layout.js';
 import { classPagePattern, type ClassPagePattern } from './page-pattern.js';
+import type { DistinctShareCurve } from './write-mix.js';
 
 export interface CowConfig {
   /** Redis 7 child releases saved values that span whole pages. */
@@ -29,7 +31,7 @@ export class ExpectedCow {
   readonly exclusivePagesPerKey: number;
   /** Pages copied per distinct key written before its save, released after it. */
   readonly dismissiblePagesPerKey: number;
-  private readonly keys: number;
+  readonly keys: number;
   private readonly largeExtentPages: number;
   readonly dictPages: number;
 
@@ -100,6 +102,11 @@ export class ExpectedCow {
     return pages;
   }
 
+  /** Faults that copy bucket-array pages after `ops` inserts and deletes. */
+  dictFaults(ops: number): number {
+    return this.dictCopiedPages(ops) / (this.config.copyHugePages ? PAGES_PER_HUGE_PAGE : 1);
+  }
+
   /** Bucket-array pages copied after `ops` inserts and deletes, each at a random bucket. */
   dictCopiedPages(ops: number): number {
     if (ops <= 0) return 0;
@@ -107,4 +114,34 @@ export class ExpectedCow {
     const dirty = 1 - Math.exp(-ops / units);
     return this.dictPages * dirty;
   }
+}
+
+/**
+ * The analytic model as the timeline steps it: the share of keys written follows the
+ * distinct-key curve, and dismissible pages are held from a key's first write until its save.
+ */
+export function expectedCowTracker(model: ExpectedCow, distinctShare: DistinctShareCurve, sequential: boolean): CowTracker {
+  const keys = model.keys;
+  let writes = 0;
+  let bucketWrites = 0;
+  let share = 0;
+  let dismissCopies = 0;
+  let dismissHeld = 0;
+  const persistent = () => model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
+  return {
+    advance(overwrites, buckets, savedFrom, savedTo) {
+      writes += overwrites;
+      bucketWrites += buckets;
+      const previous = share;
+      share = distinctShare(writes);
+      // Keys first written in this step were unsaved with probability 1 − f (save order is
+      // independent of write order); they stay held until the child saves them.
+      const perKey = model.dismissiblePagesPerKey * keys;
+      dismissCopies += perKey * (share - previous) * (1 - (savedFrom + savedTo) / 2);
+      dismissHeld = perKey * share * (1 - savedTo);
+    },
+    copiedPages: () => persistent() + dismissCopies,
+    heldPages: () => persistent() + dismissHeld,
+    faults: () => model.faults(share, sequential) + model.dictFaults(bucketWrites),
+  };
 }

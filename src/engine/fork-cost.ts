@@ -9,8 +9,8 @@
 
 import { ExpectedCow } from './cow-expected.js';
 import { PAGE_BYTES } from './jemalloc.js';
-import { expectedDistinctKeys } from './key-distribution.js';
 import { resolveRun, type ResolvedRun } from './resolve.js';
+import { distinctShare } from './write-mix.js';
 import type { Scenario } from '../schemas/scenario.js';
 
 const GiB = 2 ** 30;
@@ -43,34 +43,31 @@ interface TouchModels {
 }
 
 /** Share of the heap the scenario's write load touches in `writes` writes. */
-function writtenShare(run: ResolvedRun, models: TouchModels, workload: Scenario['workload'], writes: number): WrittenShare {
+function writtenShare(run: ResolvedRun, models: TouchModels, writes: number): WrittenShare {
   if (writes <= 0) return { small: 0, huge: 0 };
-  const dist = workload.keyDistribution;
-  const sequential = dist.type === 'sequential';
-  const overwrites = writes * (1 - workload.newKeyFraction - workload.deleteFraction);
-  const q = sequential ? Math.min(1, overwrites / run.keys) : expectedDistinctKeys(dist, run.keys, overwrites) / run.keys;
-  const buckets = writes * (workload.newKeyFraction + workload.deleteFraction);
+  const mix = run.writeMix;
+  const q = distinctShare(mix, writes * mix.overwriteShare);
+  const buckets = writes * mix.bucketShare;
   // Inserted keys land on fresh pages, writable from their first touch.
-  const insertedPages = (writes * workload.newKeyFraction * run.layout.perKeyUsableBytes) / PAGE_BYTES;
+  const insertedPages = (writes * mix.insertShare * run.layout.perKeyUsableBytes) / PAGE_BYTES;
   const share = (model: ExpectedCow) =>
-    Math.min(1, (model.persistentCopiedPages(q, sequential) + model.dictCopiedPages(buckets) + insertedPages) / run.layout.heapPages);
+    Math.min(1, (model.persistentCopiedPages(q, mix.sequential) + model.dictCopiedPages(buckets) + insertedPages) / run.layout.heapPages);
   return { small: share(models.small), huge: models.huge ? share(models.huge) : 0 };
 }
 
-export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
-  const { workload, snapshot } = scenario;
-  const since = snapshot.secondsSincePreviousFork;
+export function forkCost(run: ResolvedRun): ForkCost {
+  const { secondsSince: since, childSec } = run.previousFork;
+  const writesPerSec = run.load.writesPerSec;
   const models: TouchModels = {
     small: new ExpectedCow(run.layout, { dismiss: false, copyHugePages: false }),
     huge: run.hugePagesActive ? new ExpectedCow(run.layout, { dismiss: false, copyHugePages: true }) : undefined,
   };
-  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, models, workload, workload.writesPerSec * since);
+  const written = since === 'none' ? { small: 1, huge: 1 } : writtenShare(run, models, writesPerSec * since);
 
   // Huge pages the previous snapshot's writes split, less what khugepaged rebuilt since.
   let splitBytes = 0;
   if (since !== 'none' && run.hugePagesActive && !run.copyHugePages) {
-    const childSec = Math.min(since, snapshot.previousSnapshotSec ?? run.durationSec);
-    const split = writtenShare(run, models, workload, workload.writesPerSec * childSec).huge * run.hugeMappedBytes;
+    const split = writtenShare(run, models, writesPerSec * childSec).huge * run.hugeMappedBytes;
     splitBytes = Math.max(0, split - KHUGEPAGED_COLLAPSE_BYTES_PER_SEC * (since - childSec));
   }
   const smallGiB = (run.smallMappedBytes + splitBytes) / GiB;
@@ -92,5 +89,5 @@ export function forkCost(run: ResolvedRun, scenario: Scenario): ForkCost {
 
 /** Share of a scenario's mapped memory whose page-table entries are writable at its fork. */
 export function forkWritableShare(scenario: Scenario): number {
-  return forkCost(resolveRun(scenario), scenario).writableShare;
+  return forkCost(resolveRun(scenario)).writableShare;
 }

@@ -1,12 +1,18 @@
-// Turns a validated scenario into the concrete quantities the simulation runs on: key count,
-// memory layout, snapshot length, fork and fault costs, and which kernel/Redis behaviours apply.
+// Turns a validated scenario into everything the later stages run on: key count, memory
+// layout, snapshot length, fork and fault costs, which kernel/Redis behaviours apply, the
+// write mix and offered load, and how the run is sampled. Nothing after this reads the
+// scenario again, so a run that cannot be simulated is refused here.
 
 import type { Scenario } from '../schemas/scenario.js';
-import { DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC, LIMITS } from '../schemas/scenario.js';
+import { DEFAULT_SAMPLE_INTERVAL_SEC, DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC } from './defaults.js';
 import { EngineError } from './errors.js';
 import { PAGE_BYTES } from './jemalloc.js';
 import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';
-import { platformPreset } from './platforms.js';
+import { EXACT_MAX_PAGES, EXACT_MAX_WRITES, LIMITS } from './limits.js';
+import { offeredLoad, type OfferedLoad } from './offered-load.js';
+import { platformPreset, type PlatformPreset } from './platforms.js';
+import { sampling, type Sampling } from './sampling.js';
+import { writeMix, type WriteMix } from './write-mix.js';
 
 /** memcpy of one 4 KiB page on the reference VM (kernel tables): the per-page part of a huge copy. */
 const PAGE_COPY_USEC = 0.955;
@@ -20,6 +26,14 @@ export interface ForkCosts {
   writableUsecPerGiB: number;
   hugeWpUsecPerGiB: number;
   hugeWritableUsecPerGiB: number;
+}
+
+/** The fork before this one: how long ago, and how long its child lived under the load. */
+export interface PreviousFork {
+  /** 'none': the first fork since a restart, load or full sync. */
+  secondsSince: number | 'none';
+  /** Its child's lifetime: as long as this one's unless given, within secondsSince; 0 with none. */
+  childSec: number;
 }
 
 export interface ResolvedRun {
@@ -42,10 +56,23 @@ export interface ResolvedRun {
   /** Cost of one copy fault in the active copy unit. */
   copyFaultUsec: number;
   platform: string;
+  writeMix: WriteMix;
+  load: OfferedLoad;
+  /** Main-thread CPU per write, faults aside. */
+  serviceUsecPerWrite: number;
+  previousFork: PreviousFork;
+  /** INFO rdb_last_cow_size is the peak (Redis 7) rather than the last value (6.2). */
+  lastCowSizeIsPeak: boolean;
+  /** Memory limit for the OOM verdict; null without one. */
+  hostMemoryBytes: number | null;
+  mode: Scenario['simulation']['mode'];
+  seed: number;
+  sampling: Sampling;
 }
 
-export function resolveRun(scenario: Scenario): ResolvedRun {
-  const { dataset, kernel, redis } = scenario;
+type Memory = Pick<ResolvedRun, 'keys' | 'layout' | 'usedMemoryBytes' | 'usedMemoryRssBytes' | 'fragmentationRatio' | 'hugePagesActive'>;
+
+function resolveMemory({ dataset, kernel, redis, allocator }: Scenario): Memory {
   const keys = dataset.keys ?? keysForUsedMemory(dataset.usedMemoryBytes!, dataset.keyBytes, dataset.valueBytes);
   // THP reaches Redis only when the host says always and Redis does not opt out.
   const hugePagesActive = kernel.thp === 'always' && !redis.disableThp;
@@ -53,7 +80,7 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     keys,
     keyBytes: dataset.keyBytes,
     valueBytes: dataset.valueBytes,
-    fragmentationRatio: scenario.allocator.fragmentationRatio,
+    fragmentationRatio: allocator.fragmentationRatio,
     hugePages: hugePagesActive,
   });
   if (layout.usedMemoryBytes > LIMITS.maxUsedMemoryBytes) {
@@ -65,55 +92,96 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
   }
   const usedMemoryBytes = layout.usedMemoryBytes;
   // RSS cannot be smaller than the pages the heap occupies (there is no swap in this model).
-  const usedMemoryRssBytes = Math.round(
-    Math.max(layout.compactRssBytes, usedMemoryBytes * (scenario.allocator.fragmentationRatio ?? 0)),
-  );
+  const usedMemoryRssBytes = Math.round(Math.max(layout.compactRssBytes, usedMemoryBytes * (allocator.fragmentationRatio ?? 0)));
   const fragmentationRatio = usedMemoryRssBytes / usedMemoryBytes;
-  const durationSec =
-    scenario.snapshot.durationSec ??
-    usedMemoryBytes / (scenario.snapshot.throughputBytesPerSec ?? DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC);
+  return { keys, layout, usedMemoryBytes, usedMemoryRssBytes, fragmentationRatio, hugePagesActive };
+}
+
+function resolveDuration(snapshot: Scenario['snapshot'], usedMemoryBytes: number): number {
+  const durationSec = snapshot.durationSec ?? usedMemoryBytes / (snapshot.throughputBytesPerSec ?? DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC);
   if (durationSec > LIMITS.maxDurationSec) {
     throw new EngineError('SCENARIO_TOO_LARGE', `snapshot of ${durationSec.toFixed(0)} s exceeds ${LIMITS.maxDurationSec} s`, [
       'snapshot',
       'throughputBytesPerSec',
     ]);
   }
+  return durationSec;
+}
 
-  const preset = platformPreset(kernel.platform);
+function resolveForkCosts(kernel: Scenario['kernel'], preset: PlatformPreset): ForkCosts {
   // An override of the 4 KiB cost scales the preset's other costs with it.
   const scale = (kernel.forkUsecPerGiB ?? preset.forkUsecPerGiB) / preset.forkUsecPerGiB;
   const hugeWpUsecPerGiB = kernel.forkUsecPerGiBHuge ?? preset.forkUsecPerGiBHuge * scale;
-  const forkCosts: ForkCosts = {
+  return {
     fixedUsec: preset.forkFixedUsec,
     wpUsecPerGiB: preset.forkUsecPerGiB * scale,
     writableUsecPerGiB: kernel.forkWritableUsecPerGiB ?? preset.forkWritableUsecPerGiB * scale,
     hugeWpUsecPerGiB,
     hugeWritableUsecPerGiB: hugeWpUsecPerGiB * (preset.forkWritableUsecPerGiBHuge / preset.forkUsecPerGiBHuge),
   };
+}
+
+function previousFork(snapshot: Scenario['snapshot'], durationSec: number): PreviousFork {
+  const since = snapshot.secondsSincePreviousFork;
+  return { secondsSince: since, childSec: since === 'none' ? 0 : Math.min(since, snapshot.previousSnapshotSec ?? durationSec) };
+}
+
+/** Exact mode walks every write and keeps a bit per page: refuse what it cannot hold. */
+function checkExactLimits(run: ResolvedRun): void {
+  if (run.mode !== 'exact') return;
+  const offered = run.load.peakWritesPerSec * run.durationSec;
+  if (offered > EXACT_MAX_WRITES) {
+    throw new EngineError('EXACT_TOO_LARGE', `exact mode walks every write: ${offered.toExponential(2)} writes exceed ${EXACT_MAX_WRITES.toExponential(0)}; use mode "expected"`, [
+      'simulation',
+      'mode',
+    ]);
+  }
+  if (run.layout.heapPages > EXACT_MAX_PAGES || run.keys > EXACT_MAX_PAGES) {
+    throw new EngineError('EXACT_TOO_LARGE', `exact mode keeps a bit per page: ${run.layout.heapPages} pages exceed ${EXACT_MAX_PAGES}`, [
+      'simulation',
+      'mode',
+    ]);
+  }
+}
+
+export function resolveRun(scenario: Scenario): ResolvedRun {
+  const { kernel, redis, workload, snapshot, simulation } = scenario;
+  const memory = resolveMemory(scenario);
+  const { keys, layout, usedMemoryRssBytes, hugePagesActive } = memory;
+  const durationSec = resolveDuration(snapshot, memory.usedMemoryBytes);
+  const preset = platformPreset(kernel.platform);
   // What huge pages cannot cover: the binary, libraries, stacks and allocator metadata.
-  const smallMappedBytes = hugePagesActive
-    ? Math.max(0, usedMemoryRssBytes - layout.heapPages * PAGE_BYTES)
-    : usedMemoryRssBytes;
-  const hugeMappedBytes = usedMemoryRssBytes - smallMappedBytes;
+  const smallMappedBytes = hugePagesActive ? Math.max(0, usedMemoryRssBytes - layout.heapPages * PAGE_BYTES) : usedMemoryRssBytes;
   const cowFaultUsec = kernel.cowFaultUsec ?? preset.cowFaultUsec;
   const copyHugePages = hugePagesActive && kernel.thpCow === 'copy-2m';
-  return {
-    keys,
-    layout,
-    usedMemoryBytes,
-    usedMemoryRssBytes,
-    fragmentationRatio,
+  const run: ResolvedRun = {
+    ...memory,
     durationSec,
-    hugePagesActive,
     copyHugePages,
     copyUnitBytes: copyHugePages ? 2 * 1024 * 1024 : PAGE_BYTES,
     // PR #8974: Redis 7 only, and skipped when THP is on for the process.
     dismiss: redis.version === '7.0' && !hugePagesActive,
     smallMappedBytes,
-    hugeMappedBytes,
-    forkCosts,
+    hugeMappedBytes: usedMemoryRssBytes - smallMappedBytes,
+    forkCosts: resolveForkCosts(kernel, preset),
     cowFaultUsec,
     copyFaultUsec: copyHugePages ? cowFaultUsec + 511 * PAGE_COPY_USEC : cowFaultUsec,
     platform: preset.id,
+    writeMix: writeMix({
+      keys,
+      distribution: workload.keyDistribution,
+      newKeyFraction: workload.newKeyFraction,
+      deleteFraction: workload.deleteFraction,
+    }),
+    load: offeredLoad(workload.writesPerSec, workload.writeSchedule),
+    serviceUsecPerWrite: workload.serviceUsecPerWrite,
+    previousFork: previousFork(snapshot, durationSec),
+    lastCowSizeIsPeak: redis.version === '7.0',
+    hostMemoryBytes: scenario.host.memoryBytes ?? null,
+    mode: simulation.mode,
+    seed: simulation.seed,
+    sampling: sampling(durationSec, simulation.sampleIntervalSec ?? DEFAULT_SAMPLE_INTERVAL_SEC, simulation.maxPoints),
   };
+  checkExactLimits(run);
+  return run;
 }

@@ -41,7 +41,7 @@ function modelXoshiro(s: bigint[], count: number): number[] {
   return out;
 }
 
-describe('Rng', () => {
+describe('Rng sequence', () => {
   it('reproduces the xoshiro128** reference output from state {1, 2, 3, 4}', () => {
     // Published by the reference C implementation (v1.1); also rand_xoshiro's test vector.
     const rng = Rng.fromState(1, 2, 3, 4);
@@ -83,7 +83,9 @@ describe('Rng', () => {
     }
     expect(() => Rng.fromState(0, 0, 0, 0)).toThrow(RangeError);
   });
+});
 
+describe('Rng values', () => {
   it('nextU32 returns integers in [0, 2^32) covering both halves', () => {
     const rng = new Rng(3);
     let high = 0;
@@ -139,7 +141,9 @@ describe('Rng', () => {
       }
     },
   );
+});
 
+describe('Rng.below', () => {
   it('below(7) hits every value', () => {
     const rng = new Rng(5);
     const seen = new Set(take(1000, () => rng.below(7)));

@@ -1,356 +1,38 @@
-// The simulation: fork, then step through the child's lifetime while the parent serves
-// writes. Each step the parent's main thread serves as many writes as one core allows once
-// copy-on-write faults are paid for, the copy-on-write model marks the pages they touch, and
-// the child saves its share of keys (releasing dismissed values on Redis 7).
+// The simulation as stages: resolve the scenario into a run, cost its fork, step the child's
+// lifetime on a copy-on-write tracker, and summarise what the timeline recorded.
 
 import type { Scenario } from '../schemas/scenario.js';
-import type { ForkRateGrade, SimulationResult } from '../schemas/result.js';
-import { ExactCow } from './cow-exact.js';
-import { ExpectedCow } from './cow-expected.js';
-import { EngineError } from './errors.js';
+import type { SimulationResult } from '../schemas/result.js';
+import { exactCowTracker } from './cow-exact.js';
+import { ExpectedCow, expectedCowTracker } from './cow-expected.js';
+import type { CowTracker } from './cow-tracker.js';
 import { forkCost } from './fork-cost.js';
-import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
-import { createRankSampler, expectedDistinctKeys } from './key-distribution.js';
-import { round } from './numbers.js';
-import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
-import { Rng } from './rng.js';
+import { resolveRun, type ResolvedRun } from './resolve.js';
+import { summarize } from './summary.js';
+import { runTimeline, type FaultCostModel, type TimelineHooks } from './timeline.js';
+import { distinctShareCurve } from './write-mix.js';
 
-export interface SimulateHooks {
-  /** Called with the share of simulated time done, 0–1. */
-  onProgress?: (fraction: number) => void;
-  /** Polled between steps; true stops the run with a CANCELLED error. */
-  shouldCancel?: () => boolean;
-}
+export type SimulateHooks = TimelineHooks;
 
-const DEFAULT_SAMPLE_INTERVAL_SEC = 0.1;
-/** Integration steps over the child's life, whatever the number of output points. */
-const MIN_STEPS = 4000;
-/** AWS ElastiCache reserved-memory-percent default. */
-const AWS_RESERVE_PERCENT = 25;
-/** Exact mode walks every write: bound the work and the bitmaps. */
-export const EXACT_MAX_WRITES = 2e9;
-export const EXACT_MAX_PAGES = 2 ** 32;
-
-/** LATENCY DOCTOR's fork-rate advice thresholds (src/latency.c), GB/s. */
-function forkRateGrade(gbPerSec: number): ForkRateGrade {
-  if (gbPerSec < 10) return 'terrible';
-  if (gbPerSec < 25) return 'poor';
-  if (gbPerSec < 100) return 'good';
-  return 'excellent';
-}
-
-interface CowTracker {
-  /** Applies overwrites and bucket writes; returns nothing, state is read through the getters. */
-  advance(overwrites: number, bucketWrites: number, savedFrom: number, savedTo: number): void;
-  copiedPages(): number;
-  heldPages(): number;
-  faults(): number;
-}
-
-function expectedTracker(run: ResolvedRun, model: ExpectedCow, distinctShare: (writes: number) => number, sequential: boolean): CowTracker {
-  const keys = run.keys;
-  let writes = 0;
-  let bucketWrites = 0;
-  let share = 0;
-  let dismissCopies = 0;
-  let dismissHeld = 0;
-  const persistent = () => model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
+/** The analytic model over the run's horizon: the expected tracker and the main thread's fault cost. */
+function faultCostModel(run: ResolvedRun): FaultCostModel {
   return {
-    advance(overwrites, buckets, savedFrom, savedTo) {
-      writes += overwrites;
-      bucketWrites += buckets;
-      const previous = share;
-      share = distinctShare(writes);
-      // Keys first written in this step were unsaved with probability 1 − f (save order is
-      // independent of write order); they stay held until the child saves them.
-      const perKey = model.dismissiblePagesPerKey * keys;
-      dismissCopies += perKey * (share - previous) * (1 - (savedFrom + savedTo) / 2);
-      dismissHeld = perKey * share * (1 - savedTo);
-    },
-    copiedPages: () => persistent() + dismissCopies,
-    heldPages: () => persistent() + dismissHeld,
-    faults: () =>
-      model.faults(share, sequential) +
-      model.dictCopiedPages(bucketWrites) / (run.copyHugePages ? PAGES_PER_HUGE_PAGE : 1),
+    model: new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }),
+    // Tabulated a little past the most overwrites the peak offered rate could bring.
+    distinctShare: distinctShareCurve(run.writeMix, run.load.peakWritesPerSec * run.durationSec * 1.01 + 2),
   };
 }
 
-function exactTracker(exact: ExactCow): CowTracker {
-  let writesDone = 0;
-  let writesDue = 0;
-  let bucketsDone = 0;
-  let bucketsDue = 0;
-  return {
-    advance(overwrites, buckets, savedFrom, savedTo) {
-      // Fractional writes carry over so that the integer counts track the real-valued rate.
-      writesDue += overwrites;
-      const n = Math.floor(writesDue) - writesDone;
-      exact.applyOverwrites(n, savedFrom, savedTo);
-      writesDone += n;
-      bucketsDue += buckets;
-      const b = Math.floor(bucketsDue) - bucketsDone;
-      exact.applyBucketWrites(b);
-      bucketsDone += b;
-      exact.releaseSaved(savedTo);
-    },
-    copiedPages: () => exact.copiedPages,
-    heldPages: () => exact.heldPages,
-    faults: () => exact.faults,
-  };
-}
-
-/** Grid points of the tabulated distinct-key curve; quadratic spacing favours small W. */
-const DISTINCT_CURVE_POINTS = 1024;
-
-/**
- * Share of keys written at least once after W overwrites. The Zipf sum costs ~0.1 ms, so it
- * is tabulated once up to `maxWrites` and interpolated; the curve is smooth and concave.
- */
-function distinctShareCurve(dist: Scenario['workload']['keyDistribution'], keys: number, maxWrites: number): (writes: number) => number {
-  if (dist.type === 'sequential') return (writes) => Math.min(1, writes / keys);
-  if (dist.type !== 'zipf') return (writes) => expectedDistinctKeys(dist, keys, writes) / keys;
-  const grid = new Float64Array(DISTINCT_CURVE_POINTS + 1);
-  const values = new Float64Array(DISTINCT_CURVE_POINTS + 1);
-  for (let i = 0; i <= DISTINCT_CURVE_POINTS; i++) {
-    const x = i / DISTINCT_CURVE_POINTS;
-    grid[i] = maxWrites * x * x;
-    values[i] = expectedDistinctKeys(dist, keys, grid[i]!) / keys;
+function cowTracker(run: ResolvedRun, analytic: FaultCostModel): CowTracker {
+  if (run.mode === 'exact') {
+    return exactCowTracker(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }, run.writeMix, run.seed);
   }
-  return (writes) => {
-    if (writes >= maxWrites) return expectedDistinctKeys(dist, keys, writes) / keys;
-    const i = Math.min(DISTINCT_CURVE_POINTS - 1, Math.floor(Math.sqrt(writes / maxWrites) * DISTINCT_CURVE_POINTS));
-    const w0 = grid[i]!;
-    const w1 = grid[i + 1]!;
-    return values[i]! + ((values[i + 1]! - values[i]!) * (writes - w0)) / (w1 - w0);
-  };
-}
-
-function sampleTimes(durationSec: number, intervalSec: number, maxPoints: number): { times: number[]; intervalSec: number } {
-  const tail = Math.max(0.05 * durationSec, Math.min(1, durationSec));
-  const total = durationSec + tail;
-  let interval = intervalSec;
-  if (Math.ceil(total / interval) + 2 > maxPoints) interval = total / (maxPoints - 2);
-  const times: number[] = [];
-  for (let k = 0; k * interval < durationSec; k++) times.push(k * interval);
-  times.push(durationSec);
-  for (let k = Math.floor(durationSec / interval) + 1; k * interval <= total + 1e-9 && times.length < maxPoints; k++) {
-    times.push(k * interval);
-  }
-  return { times, intervalSec: interval };
-}
-
-/** Writes offered between a and b: the schedule's steps integrated exactly, else the flat rate. */
-function offeredWritesBetween(workload: Scenario['workload'], a: number, b: number): number {
-  let writes = 0;
-  let from = a;
-  let rate = workload.writesPerSec;
-  for (const step of workload.writeSchedule ?? []) {
-    if (step.fromSec >= b) break;
-    if (step.fromSec > from) {
-      writes += rate * (step.fromSec - from);
-      from = step.fromSec;
-    }
-    rate = step.writesPerSec;
-  }
-  return writes + rate * (b - from);
+  return expectedCowTracker(analytic.model, analytic.distinctShare, run.writeMix.sequential);
 }
 
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
   const run = resolveRun(scenario);
-  const { workload, simulation } = scenario;
-  const dist = workload.keyDistribution;
-  const sequential = dist.type === 'sequential';
-  const keys = run.keys;
-  const T = run.durationSec;
-  const model = new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages });
-  const peakRate = Math.max(workload.writesPerSec, ...(workload.writeSchedule ?? []).map((step) => step.writesPerSec));
-  const distinctShare = distinctShareCurve(dist, keys, peakRate * T * 1.01 + 2);
-
-  const overwriteShare = 1 - workload.newKeyFraction - workload.deleteFraction;
-  const bucketShare = workload.newKeyFraction + workload.deleteFraction;
-  let tracker: CowTracker;
-  if (simulation.mode === 'exact') {
-    const offered = peakRate * T;
-    if (offered > EXACT_MAX_WRITES) {
-      throw new EngineError('EXACT_TOO_LARGE', `exact mode walks every write: ${offered.toExponential(2)} writes exceed ${EXACT_MAX_WRITES.toExponential(0)}; use mode "expected"`, [
-        'simulation',
-        'mode',
-      ]);
-    }
-    if (run.layout.heapPages > EXACT_MAX_PAGES || keys > EXACT_MAX_PAGES) {
-      throw new EngineError('EXACT_TOO_LARGE', `exact mode keeps a bit per page: ${run.layout.heapPages} pages exceed ${EXACT_MAX_PAGES}`, [
-        'simulation',
-        'mode',
-      ]);
-    }
-    const placement = dist.type === 'zipf' || dist.type === 'hotset' ? 'scatter' : 'direct';
-    const exact = new ExactCow(
-      run.layout,
-      { dismiss: run.dismiss, copyHugePages: run.copyHugePages },
-      new Rng(simulation.seed),
-      createRankSampler(dist, keys),
-      placement,
-      simulation.seed,
-    );
-    tracker = exactTracker(exact);
-  } else {
-    tracker = expectedTracker(run, model, distinctShare, sequential);
-  }
-
-  const { times, intervalSec } = sampleTimes(T, simulation.sampleIntervalSec ?? DEFAULT_SAMPLE_INTERVAL_SEC, simulation.maxPoints);
-  const series = {
-    tSec: [] as number[],
-    copiedPages: [] as number[],
-    cowBytes: [] as number[],
-    parentRssBytes: [] as number[],
-    childPrivateBytes: [] as number[],
-    hostMemoryBytes: [] as number[],
-    writes: [] as number[],
-    forkPerc: [] as number[],
-    faultStallMs: [] as number[],
-  };
-
-  let writesServed = 0;
-  let writesOffered = 0;
-  let overwrites = 0;
-  let insertedBytes = 0;
-  let stallMsInterval = 0;
-  let stallMsTotal = 0;
-  let cowPeak = 0;
-  let hostPeak = 0;
-  let finalCow = 0;
-  let copiedAtExit = 0;
-  let writesAtExit = 0;
-  let offeredAtExit = 0;
-  const stepsPerSample = Math.max(1, Math.ceil(MIN_STEPS / Math.max(1, times.length)));
-
-  const cowNow = (alive: boolean) => (alive ? tracker.heldPages() * PAGE_BYTES + CHILD_BASELINE_PRIVATE_BYTES : 0);
-  const record = (t: number, alive: boolean) => {
-    const cow = cowNow(alive);
-    const parent = run.usedMemoryRssBytes + insertedBytes;
-    series.tSec.push(round(t, 6));
-    series.copiedPages.push(Math.round(tracker.copiedPages()));
-    series.cowBytes.push(Math.round(cow));
-    series.parentRssBytes.push(Math.round(parent));
-    series.childPrivateBytes.push(Math.round(cow));
-    series.hostMemoryBytes.push(Math.round(parent + cow));
-    series.writes.push(Math.round(writesServed));
-    series.forkPerc.push(round(Math.min(100, (100 * t) / T), 4));
-    series.faultStallMs.push(round(stallMsInterval, 6));
-    stallMsInterval = 0;
-  };
-
-  record(0, true);
-  cowPeak = cowNow(true);
-  hostPeak = run.usedMemoryRssBytes + cowPeak;
-  for (let s = 1; s < times.length; s++) {
-    if (hooks.shouldCancel?.()) throw new EngineError('CANCELLED', 'simulation cancelled');
-    const t0 = times[s - 1]!;
-    const t1 = times[s]!;
-    const alive = t1 <= T;
-    for (let k = 0; k < stepsPerSample; k++) {
-      const a = t0 + ((t1 - t0) * k) / stepsPerSample;
-      const b = t0 + ((t1 - t0) * (k + 1)) / stepsPerSample;
-      const dt = b - a;
-      const offered = offeredWritesBetween(workload, a, b);
-      let rate = dt > 0 ? offered / dt : 0;
-      if (alive) {
-        // One main thread: faults per write (marginal, from the analytic model) bound the rate.
-        const share = distinctShare(overwrites);
-        const delta = Math.max(1, overwrites * 1e-3, keys * 1e-7);
-        const faultsPerWrite =
-          overwriteShare * ((model.faults(distinctShare(overwrites + delta), sequential) - model.faults(share, sequential)) / delta);
-        const usecPerWrite = workload.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec;
-        rate = Math.min(rate, 1e6 / usecPerWrite);
-      } else {
-        rate = Math.min(rate, 1e6 / workload.serviceUsecPerWrite);
-      }
-      const served = rate * dt;
-      writesServed += served;
-      writesOffered += offered;
-      insertedBytes += served * workload.newKeyFraction * run.layout.perKeyUsableBytes;
-      if (alive) {
-        const faultsBefore = tracker.faults();
-        overwrites += served * overwriteShare;
-        tracker.advance(served * overwriteShare, served * bucketShare, Math.min(1, a / T), Math.min(1, b / T));
-        const stallMs = ((tracker.faults() - faultsBefore) * run.copyFaultUsec) / 1000;
-        stallMsInterval += stallMs;
-        stallMsTotal += stallMs;
-        const cow = cowNow(true);
-        cowPeak = Math.max(cowPeak, cow);
-        hostPeak = Math.max(hostPeak, run.usedMemoryRssBytes + insertedBytes + cow);
-      }
-    }
-    if (t1 === T) {
-      finalCow = cowNow(true);
-      copiedAtExit = tracker.copiedPages();
-      writesAtExit = writesServed;
-      offeredAtExit = writesOffered;
-    }
-    hostPeak = Math.max(hostPeak, run.usedMemoryRssBytes + insertedBytes);
-    record(t1, t1 <= T);
-    hooks.onProgress?.(Math.min(1, t1 / times[times.length - 1]!));
-  }
-
-  const usedMemory = run.usedMemoryBytes;
-  const limit = scenario.host.memoryBytes ?? null;
-  const reserveBytes = limit === null ? null : (limit * AWS_RESERVE_PERCENT) / 100;
-  const fork = forkCost(run, scenario);
-  const forkRateGBps = usedMemory / 2 ** 30 / (fork.forkUsec / 1e6);
-  const resolvedScenario: Scenario = {
-    ...scenario,
-    // Keys, not used memory: re-submitting the resolved scenario gives the same result.
-    dataset: { keys, valueBytes: scenario.dataset.valueBytes, keyBytes: scenario.dataset.keyBytes },
-    allocator: { fragmentationRatio: run.fragmentationRatio },
-    snapshot: { ...scenario.snapshot, durationSec: T },
-    kernel: {
-      ...scenario.kernel,
-      forkUsecPerGiB: round(run.forkCosts.wpUsecPerGiB, 3),
-      forkWritableUsecPerGiB: round(run.forkCosts.writableUsecPerGiB, 3),
-      forkUsecPerGiBHuge: round(run.forkCosts.hugeWpUsecPerGiB, 3),
-      cowFaultUsec: round(run.cowFaultUsec, 3),
-    },
-    simulation: { ...simulation, sampleIntervalSec: round(intervalSec, 6) },
-  };
-  return {
-    summary: {
-      keys,
-      usedMemoryBytes: usedMemory,
-      usedMemoryRssBytes: run.usedMemoryRssBytes,
-      latestForkUsec: Math.round(fork.forkUsec),
-      forkWritableShare: round(fork.writableShare, 4),
-      forkRateGBps: round(forkRateGBps, 3),
-      forkRateGrade: forkRateGrade(forkRateGBps),
-      rdbBgsaveTimeSec: round(T, 6),
-      cowPeakBytes: Math.round(cowPeak),
-      cowPeakPercentOfUsedMemory: round((100 * cowPeak) / usedMemory, 3),
-      rdbLastCowSize: Math.round(scenario.redis.version === '7.0' ? cowPeak : finalCow),
-      finalCowBytes: Math.round(finalCow),
-      peakHostMemoryBytes: Math.round(hostPeak),
-      copiedPages: Math.round(copiedAtExit),
-      copyUnitBytes: run.copyUnitBytes,
-      writes: Math.round(writesAtExit),
-      writesOffered: Math.round(offeredAtExit),
-      writesPerSecOffered: round(offeredAtExit / T, 3),
-      writesPerSecAchieved: round(writesAtExit / T, 3),
-      distinctKeysWritten: Math.round(distinctShare(overwrites) * keys),
-      faultStallMsTotal: round(stallMsTotal, 3),
-      hugePagesActive: run.hugePagesActive,
-      hugePageCoverage: round(fork.hugePageCoverage, 4),
-      dismissActive: run.dismiss,
-      oom: {
-        limitBytes: limit,
-        headroomBytes: limit === null ? null : Math.round(limit - hostPeak),
-        atRisk: limit === null ? null : hostPeak > limit,
-      },
-      cloudReserve: {
-        rule: 'aws-elasticache-reserved-memory-percent',
-        reservePercent: AWS_RESERVE_PERCENT,
-        reserveBytes,
-        coversPeakCow: reserveBytes === null ? null : reserveBytes >= cowPeak,
-      },
-      scenario: resolvedScenario,
-    },
-    series,
-  };
+  const analytic = faultCostModel(run);
+  const timeline = runTimeline(run, cowTracker(run, analytic), analytic, hooks);
+  return { summary: summarize(run, forkCost(run), timeline, scenario), series: timeline.series };
 }

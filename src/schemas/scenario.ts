@@ -1,30 +1,31 @@
 // The scenario: the one contract between engine, CLI and HTTP API. Every field has a default
-// or is required, and every size a client controls has a limit.
+// or is required, and every size a client controls has a limit; both are the engine's.
+import {
+  DEFAULT_DELETE_FRACTION,
+  DEFAULT_DISABLE_THP,
+  DEFAULT_HOT_KEY_FRACTION,
+  DEFAULT_HOT_WRITE_FRACTION,
+  DEFAULT_KEY_BYTES,
+  DEFAULT_KEY_DISTRIBUTION,
+  DEFAULT_MAX_POINTS,
+  DEFAULT_MODE,
+  DEFAULT_NEW_KEY_FRACTION,
+  DEFAULT_PLATFORM,
+  DEFAULT_REDIS_VERSION,
+  DEFAULT_SAMPLE_INTERVAL_SEC,
+  DEFAULT_SECONDS_SINCE_PREVIOUS_FORK,
+  DEFAULT_SEED,
+  DEFAULT_SERVICE_USEC_PER_WRITE,
+  DEFAULT_THP,
+  DEFAULT_THP_COW,
+  DEFAULT_WRITES_PER_SEC,
+  DEFAULT_ZIPF_EXPONENT,
+} from '../engine/defaults.js';
+import type { KeyDistribution } from '../engine/key-distribution.js';
+import { LIMITS } from '../engine/limits.js';
 import { PLATFORM_IDS } from '../engine/platforms.js';
 import { byteSize } from './units.js';
 import { z } from './zod.js';
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const TiB = 1024 * 1024 * MiB;
-
-export const LIMITS = {
-  maxKeys: 1e10,
-  maxValueBytes: 512 * MiB,
-  maxKeyBytes: 64 * KiB,
-  maxUsedMemoryBytes: 4 * TiB,
-  maxWritesPerSec: 1e7,
-  maxDurationSec: 86_400,
-  maxPoints: 100_000,
-  maxFragmentationRatio: 10,
-  maxScheduleSteps: 10_000,
-  maxSecondsSincePreviousFork: 7 * 86_400,
-} as const;
-
-/** Default save throughput: the low end of 0.27–0.5 GB/s observed on large instances. */
-export const DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC = 270e6;
-/** Main-thread CPU per SET without faults: 5.8 µs measured at 50k SET/s on the reference VM. */
-export const DEFAULT_SERVICE_USEC_PER_WRITE = 5.8;
 
 const fraction = (description: string) => z.number().min(0).max(1).openapi({ description });
 
@@ -34,14 +35,14 @@ export const KeyDistributionSchema = z
     z
       .object({
         type: z.literal('zipf'),
-        exponent: z.number().gt(0).max(5).default(0.99).openapi({ description: 'Zipf exponent s: P(rank k) ∝ k^-s.' }),
+        exponent: z.number().gt(0).max(5).default(DEFAULT_ZIPF_EXPONENT).openapi({ description: 'Zipf exponent s: P(rank k) ∝ k^-s.' }),
       })
       .strict(),
     z
       .object({
         type: z.literal('hotset'),
-        hotKeyFraction: z.number().gt(0).lt(1).default(0.01).openapi({ description: 'Share of keys that are hot.' }),
-        hotWriteFraction: z.number().gt(0).lt(1).default(0.9).openapi({ description: 'Share of writes that go to hot keys.' }),
+        hotKeyFraction: z.number().gt(0).lt(1).default(DEFAULT_HOT_KEY_FRACTION).openapi({ description: 'Share of keys that are hot.' }),
+        hotWriteFraction: z.number().gt(0).lt(1).default(DEFAULT_HOT_WRITE_FRACTION).openapi({ description: 'Share of writes that go to hot keys.' }),
       })
       .strict(),
     z.object({ type: z.literal('sequential') }).strict(),
@@ -54,11 +55,11 @@ export const KeyDistributionSchema = z
 const DatasetSchema = z
   .object({
     keys: z.number().int().min(1).max(LIMITS.maxKeys).optional().openapi({ description: 'Number of string keys.' }),
-    usedMemoryBytes: byteSize(MiB, LIMITS.maxUsedMemoryBytes)
+    usedMemoryBytes: byteSize(LIMITS.minUsedMemoryBytes, LIMITS.maxUsedMemoryBytes)
       .optional()
       .openapi({ description: 'INFO used_memory; the key count is derived from it when `keys` is absent.' }),
     valueBytes: byteSize(1, LIMITS.maxValueBytes).openapi({ description: 'Mean value size in bytes.' }),
-    keyBytes: z.number().int().min(1).max(LIMITS.maxKeyBytes).default(16).openapi({ description: 'Key name length.' }),
+    keyBytes: z.number().int().min(1).max(LIMITS.maxKeyBytes).default(DEFAULT_KEY_BYTES).openapi({ description: 'Key name length.' }),
   })
   .strict()
   .superRefine((dataset, ctx) => {
@@ -69,7 +70,7 @@ const DatasetSchema = z
 
 const WorkloadSchema = z
   .object({
-    writesPerSec: z.number().min(0).max(LIMITS.maxWritesPerSec).default(0).openapi({ description: 'Offered writes per second.' }),
+    writesPerSec: z.number().min(0).max(LIMITS.maxWritesPerSec).default(DEFAULT_WRITES_PER_SEC).openapi({ description: 'Offered writes per second.' }),
     writeSchedule: z
       .array(
         z
@@ -85,9 +86,9 @@ const WorkloadSchema = z
         description:
           'Offered rate as steps in time since fork(): each step holds from `fromSec` until the next; `writesPerSec` applies before the first.',
       }),
-    keyDistribution: KeyDistributionSchema.default({ type: 'uniform' }),
-    newKeyFraction: fraction('Share of writes that insert new keys (memory grows, nothing is copied).').default(0),
-    deleteFraction: fraction('Share of writes that delete keys.').default(0),
+    keyDistribution: KeyDistributionSchema.default(DEFAULT_KEY_DISTRIBUTION),
+    newKeyFraction: fraction('Share of writes that insert new keys (memory grows, nothing is copied).').default(DEFAULT_NEW_KEY_FRACTION),
+    deleteFraction: fraction('Share of writes that delete keys.').default(DEFAULT_DELETE_FRACTION),
     serviceUsecPerWrite: z
       .number()
       .min(0.1)
@@ -110,12 +111,12 @@ const WorkloadSchema = z
 const SnapshotSchema = z
   .object({
     durationSec: z.number().gt(0).max(LIMITS.maxDurationSec).optional().openapi({ description: 'Child lifetime, seconds.' }),
-    throughputBytesPerSec: byteSize(MiB, 1000 * 1000 * MiB)
+    throughputBytesPerSec: byteSize(LIMITS.minSaveThroughputBytesPerSec, LIMITS.maxSaveThroughputBytesPerSec)
       .optional()
       .openapi({ description: 'Save throughput; duration = used_memory / throughput when durationSec is absent.' }),
     secondsSincePreviousFork: z
       .union([z.number().min(0).max(LIMITS.maxSecondsSincePreviousFork), z.literal('none')])
-      .default(0)
+      .default(DEFAULT_SECONDS_SINCE_PREVIOUS_FORK)
       .openapi({
         description:
           'Seconds between the previous fork and this one, with the write load running at writesPerSec: pages written since then still have writable page-table entries, which fork() must write-protect (about 3× the cost per GiB). 0: the previous snapshot has just ended; your save interval for periodic saves; "none" for the first fork after a restart, load or full sync (every entry writable).',
@@ -134,12 +135,12 @@ const SnapshotSchema = z
 
 const KernelSchema = z
   .object({
-    thp: z.enum(['never', 'always']).default('never').openapi({ description: '/sys/kernel/mm/transparent_hugepage/enabled.' }),
+    thp: z.enum(['never', 'always']).default(DEFAULT_THP).openapi({ description: '/sys/kernel/mm/transparent_hugepage/enabled.' }),
     thpCow: z
       .enum(['split-4k', 'copy-2m'])
-      .default('split-4k')
+      .default(DEFAULT_THP_COW)
       .openapi({ description: 'Copy unit on a write to a shared huge page: Linux ≥ 5.8 splits and copies 4 KiB; older kernels copy 2 MiB.' }),
-    platform: z.enum(PLATFORM_IDS).default('kvm').openapi({ description: 'Fork and fault cost preset (GET /v1/presets).' }),
+    platform: z.enum(PLATFORM_IDS).default(DEFAULT_PLATFORM).openapi({ description: 'Fork and fault cost preset (GET /v1/presets).' }),
     forkUsecPerGiB: z
       .number()
       .gt(0)
@@ -166,23 +167,23 @@ const KernelSchema = z
 
 const RedisSchema = z
   .object({
-    version: z.enum(['6.2', '7.0']).default('7.0').openapi({ description: '7.0 adds dismiss of saved values and INFO current_cow_peak.' }),
-    disableThp: z.boolean().default(true).openapi({ description: 'redis.conf disable-thp (default yes since 6.2).' }),
+    version: z.enum(['6.2', '7.0']).default(DEFAULT_REDIS_VERSION).openapi({ description: '7.0 adds dismiss of saved values and INFO current_cow_peak.' }),
+    disableThp: z.boolean().default(DEFAULT_DISABLE_THP).openapi({ description: 'redis.conf disable-thp (default yes since 6.2).' }),
   })
   .strict();
 
 const HostSchema = z
   .object({
-    memoryBytes: byteSize(MiB, 64 * TiB).optional().openapi({ description: 'Memory limit for the OOM verdict (RAM, cgroup or maxmemory + reserve).' }),
+    memoryBytes: byteSize(LIMITS.minHostMemoryBytes, LIMITS.maxHostMemoryBytes).optional().openapi({ description: 'Memory limit for the OOM verdict (RAM, cgroup or maxmemory + reserve).' }),
   })
   .strict();
 
 const SimulationSchema = z
   .object({
-    mode: z.enum(['expected', 'exact']).default('expected').openapi({ description: 'expected: analytic; exact: write-by-write Monte Carlo.' }),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-    sampleIntervalSec: z.number().min(0.001).max(3600).optional().openapi({ description: 'Series step; default 0.1 s, widened to fit maxPoints.' }),
-    maxPoints: z.number().int().min(2).max(LIMITS.maxPoints).default(2000),
+    mode: z.enum(['expected', 'exact']).default(DEFAULT_MODE).openapi({ description: 'expected: analytic; exact: write-by-write Monte Carlo.' }),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(DEFAULT_SEED),
+    sampleIntervalSec: z.number().min(0.001).max(3600).optional().openapi({ description: `Series step; default ${DEFAULT_SAMPLE_INTERVAL_SEC} s, widened to fit maxPoints.` }),
+    maxPoints: z.number().int().min(2).max(LIMITS.maxPoints).default(DEFAULT_MAX_POINTS),
   })
   .strict();
 
@@ -220,4 +221,7 @@ export const ScenarioSchema = z
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Scenario = z.output<typeof ScenarioSchema>;
-export type KeyDistribution = z.output<typeof KeyDistributionSchema>;
+
+// The schema produces the engine's own type, not a second one.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+true satisfies Same<z.output<typeof KeyDistributionSchema>, KeyDistribution>;
