@@ -18,6 +18,13 @@ describe('sampling', () => {
     expect(timesSec.at(-1)).toBeCloseTo(105, 9);
   });
 
+  it('takes no grid time beside the exit when the widened interval divides the child’s life', () => {
+    // 0.505… s plus an equal tail in 496 intervals: the 248th grid time is the exit, give or take rounding.
+    const { timesSec } = sampling(0.5054107042203619, 0.001, 498);
+    expect(timesSec.filter((t) => Math.abs(t - 0.5054107042203619) < 1e-9)).toEqual([0.5054107042203619]);
+    expect(timesSec.every((t, i) => i === 0 || t > timesSec[i - 1]!)).toBe(true);
+  });
+
   // From 3 points: with 2 the interval is the whole run over no gaps, and only the exit is left.
   fcTest.prop([fc.double({ min: 0.001, max: 86_400, noNaN: true }), fc.double({ min: 0.001, max: 3600, noNaN: true }), fc.integer({ min: 3, max: 5000 })])(
     'starts at fork, holds the exit, increases and stays within maxPoints',

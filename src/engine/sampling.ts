@@ -17,7 +17,8 @@ export function sampling(durationSec: number, intervalSec: number, maxPoints: nu
   for (let k = 0; k * interval < durationSec; k++) times.push(k * interval);
   times.push(durationSec);
   for (let k = Math.floor(durationSec / interval) + 1; k * interval <= total + 1e-9 && times.length < maxPoints; k++) {
-    times.push(k * interval);
+    // durationSec / interval can round below an integer k whose grid time is the exit itself.
+    if (k * interval > durationSec) times.push(k * interval);
   }
   return { timesSec: times, intervalSec: interval };
 }
