@@ -25,8 +25,11 @@ describe('sampling', () => {
     expect(timesSec.every((t, i) => i === 0 || t > timesSec[i - 1]!)).toBe(true);
   });
 
-  // From 3 points: with 2 the interval is the whole run over no gaps, and only the exit is left.
-  fcTest.prop([fc.double({ min: 0.001, max: 86_400, noNaN: true }), fc.double({ min: 0.001, max: 3600, noNaN: true }), fc.integer({ min: 3, max: 5000 })])(
+  it('keeps the fork and the exit when only two points are asked for', () => {
+    expect(sampling(30, 0.1, 2)).toEqual({ timesSec: [0, 30], intervalSec: 30 });
+  });
+
+  fcTest.prop([fc.double({ min: 0.001, max: 86_400, noNaN: true }), fc.double({ min: 0.001, max: 3600, noNaN: true }), fc.integer({ min: 2, max: 5000 })])(
     'starts at fork, holds the exit, increases and stays within maxPoints',
     (durationSec, interval, maxPoints) => {
       const { timesSec } = sampling(durationSec, interval, maxPoints);

@@ -12,7 +12,8 @@ export function sampling(durationSec: number, intervalSec: number, maxPoints: nu
   const tail = Math.max(0.05 * durationSec, Math.min(1, durationSec));
   const total = durationSec + tail;
   let interval = intervalSec;
-  if (Math.ceil(total / interval) + 2 > maxPoints) interval = total / (maxPoints - 2);
+  // Two points are the fork and the exit alone.
+  if (Math.ceil(total / interval) + 2 > maxPoints) interval = maxPoints > 2 ? total / (maxPoints - 2) : durationSec;
   const times: number[] = [];
   for (let k = 0; k * interval < durationSec; k++) times.push(k * interval);
   times.push(durationSec);

@@ -188,6 +188,21 @@ describe('simulate: the result', () => {
     expect(result.series.parentRssBytes[last]).toBeGreaterThan(result.series.parentRssBytes[0]!);
   });
 
+  it('gives the same exit figures at two points as at two thousand', () => {
+    const input = (maxPoints: number): ScenarioInput => ({
+      dataset: { usedMemoryBytes: '256MiB', valueBytes: 100 },
+      workload: { writesPerSec: 5000 },
+      snapshot: { durationSec: 20 },
+      simulation: { maxPoints },
+    });
+    const coarse = simulate(scenario(input(2)));
+    const fine = simulate(scenario(input(2000)));
+    expect(coarse.series.tSec).toEqual([0, 20]);
+    expect(coarse.summary.writes).toBe(fine.summary.writes);
+    expect(coarse.summary.writes).toBe(100_000);
+    expect(Math.abs(coarse.summary.finalCowBytes / fine.summary.finalCowBytes - 1)).toBeLessThan(0.001);
+  });
+
   it('resolves every default, and the resolved scenario reproduces the result', () => {
     const first = simulate(
       scenario({ dataset: { usedMemoryBytes: '512MiB', valueBytes: 300 }, workload: { writesPerSec: 3000 }, snapshot: { throughputBytesPerSec: '100MB' } }),
