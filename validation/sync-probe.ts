@@ -58,7 +58,7 @@ interface RunSpec {
   saveTargetSec: number;
   /** Stop here even if the sync never settles. */
   horizonSec: number;
-  /** Stop after this many forks (a disconnect loop). */
+  /** Stop after this many forks of a full sync (a disconnect loop). */
   maxForks: number;
   /** Samples kept after the sync (or rewrite) settled. */
   afterSettleSec: number;
@@ -420,7 +420,7 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
         if (settled) settledAt ??= t;
         if (settledAt !== undefined && t - settledAt >= spec.afterSettleSec) break;
         if (t >= spec.horizonSec) break;
-        if (forks.length >= spec.maxForks && !current) break;
+        if (withReplica && forks.length >= spec.maxForks && !current) break;
       }
       next = Math.max(next + SAMPLE_MS, performance.now());
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
@@ -487,7 +487,7 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
         peak_replica_used_memory: peak('replica_used_memory'),
         rdb_last_cow_size: infoNumber(after, 'rdb_last_cow_size'),
         aof_last_cow_size: infoNumber(after, 'aof_last_cow_size'),
-        latest_fork_usec: infoNumber(after, 'latest_fork_usec'),
+        latest_fork_usec: last?.latest_fork_usec ?? null,
       },
       forks: measuredForks,
       log: { master: masterLog, replica: replicaLog },
