@@ -1,0 +1,549 @@
+// A master serving a full sync to a real replica on loopback, measured the way Redis measures
+// it: a master and a replica redis-server of the run's own, the master filled with DEBUG
+// POPULATE, its saves stretched with rdb-key-save-delay, a paced SET load, then REPLICAOF on the
+// replica (t_s = 0) and a sample every 100 ms of the master's INFO and CLIENT LIST (the replica
+// client's omem is what client-output-buffer-limit is checked against, src/networking.c
+// getClientOutputBufferMemoryUsage), the fork child's Private_Dirty, the replica's INFO and RSS,
+// and the writes acknowledged. One run also times a BGREWRITEAOF under the same load. The
+// mechanism behind what it sees: validation/REPLICATION.md. Writes test/fixtures/replication/.
+//
+//   npx tsx validation/sync-probe.ts <run> [--out DIR]     runs: disk-sync diskless-sync
+//                                                           disk-sync-obuf-loop aof-rewrite
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { round } from '../src/engine/numbers.js';
+import { CleanupStack, guardProcess, interruptedBy } from '../src/harness/cleanup.js';
+import { hostFacts } from '../src/harness/environment.js';
+import { fillDataset, keysForDataset } from '../src/harness/fill.js';
+import { freePort } from '../src/harness/free-port.js';
+import { defaultMaxInflight } from '../src/harness/pacing.js';
+import { probeSave, rdbBytesPerKey } from '../src/harness/probe.js';
+import { childPids, hasExited, readProcStat, readSmapsRollup } from '../src/harness/proc.js';
+import { infoNumber, parseInfo, type RedisInfo } from '../src/harness/redis-info.js';
+import { RedisServer } from '../src/harness/redis-server.js';
+import { planDelay } from '../src/harness/save-delay.js';
+import { readThp } from '../src/harness/thp.js';
+import { WriteLoad } from '../src/harness/writer.js';
+
+const MiB = 2 ** 20;
+const SAMPLE_MS = 100;
+const CHILD_WATCH_MS = 5;
+/** Samples kept before t_s = 0, to show the steady state. */
+const LEAD_SEC = 1;
+const LOG_LINES_KEPT = 400;
+const REPLICA_INFO_WAIT_MS = 80;
+
+interface OutputBufferLimit {
+  hardBytes: number;
+  softBytes: number;
+  softSec: number;
+}
+
+interface RunSpec {
+  description: string;
+  trigger: 'full-sync' | 'aof-rewrite';
+  /** repl-diskless-sync */
+  diskless: boolean;
+  /** repl-diskless-sync-delay, s (7.0 default 5). */
+  disklessSyncDelaySec: number;
+  /** client-output-buffer-limit replica; undefined keeps the default 256mb 64mb 60. */
+  outputBufferLimit?: OutputBufferLimit;
+  datasetMib: number;
+  valueBytes: number;
+  writesPerSec: number;
+  /** What one save should take, stretched with rdb-key-save-delay. */
+  saveTargetSec: number;
+  /** Stop here even if the sync never settles. */
+  horizonSec: number;
+  /** Stop after this many forks of a full sync (a disconnect loop). */
+  maxForks: number;
+  /** Samples kept after the sync (or rewrite) settled. */
+  afterSettleSec: number;
+}
+
+const BASE = { datasetMib: 256, valueBytes: 1024, writesPerSec: 4000, saveTargetSec: 8, afterSettleSec: 2, disklessSyncDelaySec: 5 } as const;
+
+export const RUNS: Record<string, RunSpec> = {
+  'disk-sync': {
+    ...BASE,
+    description: 'disk-based full sync (repl-diskless-sync no), default replica output-buffer limits, a load that stays under them',
+    trigger: 'full-sync',
+    diskless: false,
+    horizonSec: 60,
+    maxForks: 3,
+  },
+  'diskless-sync': {
+    ...BASE,
+    description: 'diskless full sync (repl-diskless-sync yes, repl-diskless-sync-delay 5, the 7.0 defaults), default output-buffer limits',
+    trigger: 'full-sync',
+    diskless: true,
+    horizonSec: 60,
+    maxForks: 3,
+  },
+  'disk-sync-obuf-loop': {
+    ...BASE,
+    description: 'disk-based full sync with client-output-buffer-limit replica 8mb 4mb 10: the load passes the hard limit during every save',
+    trigger: 'full-sync',
+    diskless: false,
+    outputBufferLimit: { hardBytes: 8 * MiB, softBytes: 4 * MiB, softSec: 10 },
+    horizonSec: 40,
+    maxForks: 10,
+  },
+  'aof-rewrite': {
+    ...BASE,
+    description: 'BGREWRITEAOF with appendonly yes and aof-use-rdb-preamble yes under the same load, no replica',
+    trigger: 'aof-rewrite',
+    diskless: false,
+    horizonSec: 60,
+    maxForks: 1,
+  },
+};
+
+/** One 100 ms sample; null where the source did not answer or does not apply. */
+interface SyncSample {
+  t_s: number;
+  used_memory: number | null;
+  used_memory_rss: number | null;
+  master_rss_bytes: number | null;
+  mem_total_replication_buffers: number | null;
+  mem_clients_slaves: number | null;
+  mem_replication_backlog: number | null;
+  rdb_bgsave_in_progress: number | null;
+  aof_rewrite_in_progress: number | null;
+  latest_fork_usec: number | null;
+  total_forks: number | null;
+  sync_full: number | null;
+  sync_partial_err: number | null;
+  connected_slaves: number | null;
+  /** slave0's state= in INFO replication: wait_bgsave, send_bulk, online. */
+  slave0_state: string | null;
+  /** CLIENT LIST omem of the replica client: what the output-buffer limit is checked against. */
+  replica_client_omem: number | null;
+  current_cow_size: number | null;
+  rdb_last_cow_size: number | null;
+  aof_last_cow_size: number | null;
+  child_pid: number | null;
+  child_private_dirty_bytes: number | null;
+  replica_master_link_status: string | null;
+  replica_master_sync_in_progress: number | null;
+  replica_loading: number | null;
+  replica_used_memory: number | null;
+  replica_rss_bytes: number | null;
+  writes_acked: number;
+  writes_sent: number;
+  info_ms: number;
+}
+
+interface ForkRecord {
+  pid: number;
+  start_s: number;
+  end_s: number | null;
+  peak_private_dirty_bytes: number;
+}
+
+interface LogLine {
+  t_s: number;
+  line: string;
+}
+
+/** Bytes of `SET key:<n> <value>` in RESP, as it enters the replication stream. */
+export function setCommandRespBytes(keyBytes: number, valueBytes: number): number {
+  const bulk = (n: number) => 1 + String(n).length + 2 + n + 2;
+  return 1 + 1 + 2 + bulk(3) + bulk(keyBytes) + bulk(valueBytes);
+}
+
+const REDIS_LOG_LINE = /^\d+:[MCSX] (\d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3}) [.\-*#] /;
+
+/** Log lines from `fromSec` on, with t_s against `zeroEpochMs` (the log writes local time). */
+function readLog(file: string, zeroEpochMs: number, fromSec: number): LogLine[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const lines: LogLine[] = [];
+  for (const line of text.split('\n')) {
+    const match = REDIS_LOG_LINE.exec(line);
+    if (!match) continue;
+    const t = (Date.parse(match[1]!) - zeroEpochMs) / 1000;
+    if (t >= fromSec) lines.push({ t_s: round(t, 3), line: line.slice(match[0].length) });
+  }
+  return lines.slice(0, LOG_LINES_KEPT);
+}
+
+function omemOfReplica(clientList: string): number | null {
+  for (const line of clientList.split('\n')) {
+    if (!/\bflags=\w*S/.test(line)) continue;
+    const match = /\bomem=(\d+)/.exec(line);
+    if (match) return Number(match[1]);
+  }
+  return null;
+}
+
+function slaveState(info: RedisInfo): string | null {
+  const line = info.slave0;
+  if (typeof line !== 'string') return null;
+  return /state=(\w+)/.exec(line)?.[1] ?? null;
+}
+
+async function configOf(redis: Redis, names: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const pair = (await redis.config('GET', name)) as string[];
+    for (let i = 0; i + 1 < pair.length; i += 2) out[pair[i]!] = pair[i + 1]!;
+  }
+  return out;
+}
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function connectTo(port: number): Redis {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+const MASTER_CONFIG = [
+  'repl-diskless-sync', 'repl-diskless-sync-delay', 'repl-diskless-sync-max-replicas', 'client-output-buffer-limit',
+  'repl-backlog-size', 'repl-timeout', 'rdb-key-save-delay', 'save', 'appendonly', 'aof-use-rdb-preamble',
+  'rdb-del-sync-files', 'rdbcompression', 'disable-thp', 'shutdown-timeout',
+]; // prettier-ignore
+const REPLICA_CONFIG = ['repl-diskless-load', 'repl-timeout', 'save', 'disable-thp'];
+
+export async function runSyncProbe(name: string, spec: RunSpec, log: (line: string) => void) {
+  const wallStart = performance.now();
+  const cleanup = new CleanupStack();
+  const unguard = guardProcess(cleanup);
+  const host = hostFacts();
+  try {
+    const thp = readThp();
+    const dirs: string[] = [];
+    const makeDir = (role: string) => {
+      const dir = mkdtempSync(join(tmpdir(), `forkcast-sync-${role}-`));
+      const remove = () => rmSync(dir, { recursive: true, force: true });
+      cleanup.add(`remove ${dir}`, async () => remove(), remove);
+      dirs.push(dir);
+      return dir;
+    };
+    const masterPort = await freePort();
+    const master = await RedisServer.start({ port: masterPort, dir: makeDir('master'), disableThp: true }, cleanup);
+    const withReplica = spec.trigger === 'full-sync';
+    let replicaPort = await freePort();
+    while (replicaPort === masterPort) replicaPort = await freePort();
+    if (masterPort === 6379 || replicaPort === 6379) throw new Error('refusing port 6379');
+    // Started second, stopped first: a master shutting down waits for its replicas.
+    const replica = withReplica ? await RedisServer.start({ port: replicaPort, dir: makeDir('replica'), disableThp: true }, cleanup) : undefined;
+
+    const redis = connectTo(masterPort);
+    const sampler = connectTo(masterPort);
+    const replicaRedis = replica ? connectTo(replicaPort) : undefined;
+    for (const r of [redis, sampler, replicaRedis]) {
+      if (!r) continue;
+      await r.connect();
+      cleanup.add('close a control connection', async () => r.disconnect(), () => r.disconnect());
+    }
+    log(`master pid ${master.pid} on ${masterPort}${replica ? `, replica pid ${replica.pid} on ${replicaPort}` : ''}`);
+
+    await redis.config('SET', 'shutdown-timeout', '0');
+    await redis.config('SET', 'repl-diskless-sync', spec.diskless ? 'yes' : 'no');
+    await redis.config('SET', 'repl-diskless-sync-delay', String(spec.disklessSyncDelaySec));
+    if (spec.outputBufferLimit) {
+      const l = spec.outputBufferLimit;
+      await redis.config('SET', 'client-output-buffer-limit', `replica ${l.hardBytes} ${l.softBytes} ${l.softSec}`);
+    }
+
+    const keys = keysForDataset(spec.datasetMib, spec.valueBytes);
+    const fill = await fillDataset(redis, {
+      keys,
+      valueBytes: spec.valueBytes,
+      fragmentation: { induce: false, fill_factor: 1 },
+      seed: 1,
+      bytesPerKeyEstimate: (spec.datasetMib * MiB) / keys,
+    });
+    log(`filled ${fill.record.keys} keys, used_memory ${fill.record.used_memory}`);
+
+    // DEBUG POPULATE's zero-filled values compress ~30:1 under LZF, which real data does not:
+    // without compression the RDB is as large as the dataset it holds.
+    await redis.config('SET', 'rdbcompression', 'no');
+    // A save without delay gives the per-key cost, a short one with the planned delay corrects
+    // the delay's cost; the delay then stretches each save to the target.
+    const bytesPerKey = await rdbBytesPerKey(redis);
+    const base = await probeSave(redis, master, { keys, bytesPerKey, delay: 0, maxSec: 30 });
+    const first = planDelay(keys, spec.saveTargetSec, [base]);
+    const probes = [base];
+    if (first.delay !== 0) probes.push(await probeSave(redis, master, { keys, bytesPerKey, delay: first.delay, maxSec: 3 }));
+    const plan = planDelay(keys, spec.saveTargetSec, probes);
+    await redis.config('SET', 'rdb-key-save-delay', String(plan.delay));
+    log(`save: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
+
+    if (spec.trigger === 'aof-rewrite') {
+      // Turning AOF on starts a rewrite of its own: let it finish before the measured one.
+      await redis.config('SET', 'rdb-key-save-delay', '0');
+      await redis.config('SET', 'appendonly', 'yes');
+      await waitFor(async () => infoNumber(parseInfo(await redis.info('persistence')), 'aof_rewrite_in_progress') === 0 && !liveChild(master.pid), 60_000);
+      await redis.config('SET', 'rdb-key-save-delay', String(plan.delay));
+    }
+
+    const config = {
+      master: await configOf(redis, MASTER_CONFIG),
+      replica: replicaRedis ? await configOf(replicaRedis, REPLICA_CONFIG) : null,
+    };
+    const before = parseInfo(String(await redis.call('INFO', 'stats', 'persistence')));
+
+    const load = await WriteLoad.start({
+      port: masterPort,
+      keys,
+      keySpace: fill.keySpace,
+      valueBytes: spec.valueBytes,
+      distribution: { type: 'uniform' },
+      writesPerSec: spec.writesPerSec,
+      seed: 7,
+      maxInflight: defaultMaxInflight(spec.valueBytes),
+    });
+    cleanup.add('stop the write load', async () => void (await load.stop()), () => undefined);
+
+    // Fork children, seen by a 5 ms watcher of the master's children.
+    const forks: ForkRecord[] = [];
+    let zeroAt = performance.now() + LEAD_SEC * 1000;
+    const tNow = () => (performance.now() - zeroAt) / 1000;
+    let current: ForkRecord | undefined;
+    const watch = () => {
+      if (current) {
+        const stat = readProcStat(current.pid);
+        if (!stat || hasExited(stat)) {
+          current.end_s = round(tNow(), 3);
+          current = undefined;
+        }
+      }
+      if (!current) {
+        const pid = liveChild(master.pid);
+        if (pid !== undefined) {
+          master.trackForkChild(pid);
+          current = { pid, start_s: round(tNow(), 3), end_s: null, peak_private_dirty_bytes: 0 };
+          forks.push(current);
+        }
+      }
+    };
+    const watcher = setInterval(watch, CHILD_WATCH_MS);
+    cleanup.add('stop the child watcher', async () => clearInterval(watcher), () => clearInterval(watcher));
+
+    let replicaAsking = false;
+    const askReplica = (r: Redis) => {
+      replicaAsking = true;
+      return r.call('INFO', 'replication', 'persistence', 'memory').then(String).finally(() => (replicaAsking = false));
+    };
+    const series: SyncSample[] = [];
+    let zeroEpochMs = 0;
+    let triggered = false;
+    let settledAt: number | undefined;
+    let baseCounts = load.counts();
+    let next = performance.now();
+    for (;;) {
+      if (interruptedBy()) throw new Error(`interrupted by ${interruptedBy()}`);
+      if (!triggered && performance.now() >= zeroAt) {
+        baseCounts = load.counts();
+        zeroAt = performance.now();
+        zeroEpochMs = Date.now();
+        if (replicaRedis) await replicaRedis.call('REPLICAOF', '127.0.0.1', String(masterPort));
+        else await redis.call('BGREWRITEAOF');
+        triggered = true;
+        log('t = 0: ' + (replicaRedis ? `REPLICAOF 127.0.0.1 ${masterPort}` : 'BGREWRITEAOF'));
+      }
+      watch();
+      const t = tNow();
+      const child = current;
+      const smaps = child ? readSmapsRollup(child.pid) : undefined;
+      if (child && smaps) child.peak_private_dirty_bytes = Math.max(child.peak_private_dirty_bytes, smaps.Private_Dirty ?? 0);
+      const counts = load.counts();
+      const started = performance.now();
+      const [mInfo, clients, rInfo] = await Promise.all([
+        within(sampler.call('INFO', 'memory', 'persistence', 'stats', 'replication').then(String), 2000),
+        withReplica ? within(sampler.call('CLIENT', 'LIST', 'TYPE', 'replica').then(String), 2000) : Promise.resolve(undefined),
+        // A replica loading an RDB answers only between chunks: never let it hold up the master's
+        // sample, and keep one question outstanding at a time.
+        replicaRedis && !replicaAsking ? within(askReplica(replicaRedis), REPLICA_INFO_WAIT_MS) : Promise.resolve(undefined),
+      ]);
+      const infoMs = performance.now() - started;
+      const m = mInfo ? parseInfo(mInfo) : {};
+      const r = rInfo ? parseInfo(rInfo) : {};
+      const n = (info: RedisInfo, field: string) => infoNumber(info, field);
+      const sample: SyncSample = {
+        t_s: round(t, 3),
+        used_memory: n(m, 'used_memory'),
+        used_memory_rss: n(m, 'used_memory_rss'),
+        master_rss_bytes: readProcStat(master.pid)?.rssBytes ?? null,
+        mem_total_replication_buffers: n(m, 'mem_total_replication_buffers'),
+        mem_clients_slaves: n(m, 'mem_clients_slaves'),
+        mem_replication_backlog: n(m, 'mem_replication_backlog'),
+        rdb_bgsave_in_progress: n(m, 'rdb_bgsave_in_progress'),
+        aof_rewrite_in_progress: n(m, 'aof_rewrite_in_progress'),
+        latest_fork_usec: n(m, 'latest_fork_usec'),
+        total_forks: n(m, 'total_forks'),
+        sync_full: n(m, 'sync_full'),
+        sync_partial_err: n(m, 'sync_partial_err'),
+        connected_slaves: n(m, 'connected_slaves'),
+        slave0_state: slaveState(m),
+        replica_client_omem: clients ? omemOfReplica(clients) : null,
+        current_cow_size: n(m, 'current_cow_size'),
+        rdb_last_cow_size: n(m, 'rdb_last_cow_size'),
+        aof_last_cow_size: n(m, 'aof_last_cow_size'),
+        child_pid: smaps ? child!.pid : null,
+        child_private_dirty_bytes: smaps?.Private_Dirty ?? null,
+        replica_master_link_status: typeof r.master_link_status === 'string' ? r.master_link_status : null,
+        replica_master_sync_in_progress: n(r, 'master_sync_in_progress'),
+        replica_loading: n(r, 'loading'),
+        replica_used_memory: n(r, 'used_memory'),
+        replica_rss_bytes: replica ? (readProcStat(replica.pid)?.rssBytes ?? null) : null,
+        writes_acked: counts.acked - baseCounts.acked,
+        writes_sent: counts.sent - baseCounts.sent,
+        info_ms: round(infoMs, 1),
+      };
+      series.push(sample);
+
+      if (triggered) {
+        const settled = withReplica
+          ? sample.replica_master_link_status === 'up' && sample.replica_master_sync_in_progress === 0 && sample.replica_loading === 0 &&
+            sample.slave0_state === 'online' && !current
+          : sample.aof_rewrite_in_progress === 0 && !current && forks.length > 0;
+        if (settled) settledAt ??= t;
+        if (settledAt !== undefined && t - settledAt >= spec.afterSettleSec) break;
+        if (t >= spec.horizonSec) break;
+        if (withReplica && forks.length >= spec.maxForks && !current) break;
+      }
+      next = Math.max(next + SAMPLE_MS, performance.now());
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    }
+    clearInterval(watcher);
+    const writer = await load.stop();
+    const after = parseInfo(String(await redis.call('INFO', 'persistence')));
+    const loadEnd = loadavg().map((l) => round(l, 2));
+    const masterLog = readLog(master.logFile, zeroEpochMs, -LEAD_SEC);
+    const replicaLog = replica ? readLog(replica.logFile, zeroEpochMs, -LEAD_SEC) : [];
+
+    const measuredForks = forks.filter((f) => f.start_s >= -0.05);
+    const peak = (field: keyof SyncSample) =>
+      series.reduce((best, s) => (typeof s[field] === 'number' && (s[field] as number) > best ? (s[field] as number) : best), 0);
+    const disconnects = masterLog.filter((l) => /overcoming of output buffer limits|Connection with replica .* lost/.test(l.line));
+    const keyBytes = fill.record.key_bytes;
+    const last = series.at(-1);
+    return {
+      name,
+      description: spec.description,
+      command: `npx tsx validation/sync-probe.ts ${name}`,
+      measured_at: new Date(zeroEpochMs).toISOString(),
+      t0: withReplica ? 'REPLICAOF sent to the replica' : 'BGREWRITEAOF sent to the master',
+      environment: {
+        ...host,
+        thp_system_setting: thp,
+        loadavg_at_end: loadEnd,
+        master_port: masterPort,
+        replica_port: replica ? replicaPort : null,
+        harness_wall_seconds: round((performance.now() - wallStart) / 1000, 1),
+      },
+      spec,
+      config,
+      dataset: fill.record,
+      save: {
+        rdb_bytes_per_key: round(bytesPerKey, 1),
+        probes,
+        rdb_key_save_delay: plan.delay,
+        predicted_save_seconds: round(plan.predictedSec, 2),
+      },
+      load: {
+        writes_per_sec: spec.writesPerSec,
+        value_bytes: spec.valueBytes,
+        key_bytes: keyBytes,
+        replication_bytes_per_write: setCommandRespBytes(keyBytes, spec.valueBytes),
+        sent: writer.counts.sent - baseCounts.sent,
+        acked: writer.counts.acked - baseCounts.acked,
+        errors: writer.counts.errors,
+        dropped: writer.counts.dropped,
+        first_error: writer.firstError,
+      },
+      summary: {
+        forks: measuredForks.length,
+        // Over the sampled span: a replica may ask again, and be forked for, while the run stops.
+        total_forks_delta: (last?.total_forks ?? 0) - (infoNumber(before, 'total_forks') ?? 0),
+        sync_full_delta: (last?.sync_full ?? 0) - (infoNumber(before, 'sync_full') ?? 0),
+        output_buffer_disconnects: disconnects.filter((l) => /overcoming of output buffer limits/.test(l.line)).length,
+        settled_at_s: settledAt === undefined ? null : round(settledAt, 3),
+        peak_child_private_dirty_bytes: peak('child_private_dirty_bytes'),
+        peak_mem_total_replication_buffers: peak('mem_total_replication_buffers'),
+        peak_mem_clients_slaves: peak('mem_clients_slaves'),
+        peak_replica_client_omem: peak('replica_client_omem'),
+        peak_used_memory: peak('used_memory'),
+        peak_replica_used_memory: peak('replica_used_memory'),
+        rdb_last_cow_size: infoNumber(after, 'rdb_last_cow_size'),
+        aof_last_cow_size: infoNumber(after, 'aof_last_cow_size'),
+        latest_fork_usec: last?.latest_fork_usec ?? null,
+      },
+      forks: measuredForks,
+      log: { master: masterLog, replica: replicaLog },
+      series,
+    };
+  } finally {
+    const failures = await cleanup.runAll();
+    unguard();
+    for (const failure of failures) log(`cleanup failed: ${failure}`);
+  }
+}
+
+function liveChild(pid: number): number | undefined {
+  return childPids(pid).find((child) => {
+    const stat = readProcStat(child);
+    return stat !== undefined && !hasExited(stat) && stat.ppid === pid;
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** One fixture sample per line, so a diff shows which moments changed. */
+function formatRun(run: Awaited<ReturnType<typeof runSyncProbe>>): string {
+  const { series, log, ...rest } = run;
+  const head = JSON.stringify(rest, null, 2).slice(0, -2);
+  const lines = (xs: unknown[]) => xs.map((x) => '    ' + JSON.stringify(x)).join(',\n');
+  return `${head},\n  "log": {\n    "master": [\n${lines(log.master).replace(/^/gm, '  ')}\n    ],\n    "replica": [\n${lines(log.replica).replace(/^/gm, '  ')}\n    ]\n  },\n  "series": [\n${lines(series)}\n  ]\n}\n`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const name = argv[0];
+  const spec = name ? RUNS[name] : undefined;
+  if (!name || !spec) {
+    process.stderr.write(`usage: npx tsx validation/sync-probe.ts <${Object.keys(RUNS).join('|')}> [--out DIR]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const outFlag = argv.indexOf('--out');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const outDir = outFlag >= 0 && argv[outFlag + 1] ? argv[outFlag + 1]! : join(root, 'test/fixtures/replication');
+  const run = await runSyncProbe(name, spec, (line) => process.stderr.write(`sync-probe: ${line}\n`));
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${name}.json`);
+  writeFileSync(file, formatRun(run));
+  process.stderr.write(`sync-probe: wrote ${file}: ${JSON.stringify(run.summary)}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(`sync-probe: ${err.stack ?? err.message}\n`);
+    process.exitCode = 1;
+  });
+}
