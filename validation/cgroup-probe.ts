@@ -86,6 +86,7 @@ export const RUNS: Record<string, RunSpec> = {
 interface Sample {
   t_s: number;
   usage_bytes: number;
+  kmem_usage_bytes: number | null;
   cache: number;
   rss: number;
   rss_huge: number;
@@ -293,6 +294,7 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
       series.push({
         t_s: round(t, 3),
         usage_bytes: cg.usage_bytes,
+        kmem_usage_bytes: cg.kmem_usage_bytes,
         cache: stat('cache'),
         rss: stat('rss'),
         rss_huge: stat('rss_huge'),

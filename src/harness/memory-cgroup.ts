@@ -49,6 +49,8 @@ export function v2Controllers(root = V2_ROOT): string[] {
 
 export interface MemoryCgroupSample {
   usage_bytes: number;
+  /** memory.kmem.usage_in_bytes: slab, page tables, … — also charged to usage_in_bytes. */
+  kmem_usage_bytes: number | null;
   stat: Record<V1StatField, number>;
 }
 
@@ -117,7 +119,13 @@ export class MemoryCgroup {
     const all = parseMemoryStat(this.read('memory.stat'));
     const stat = {} as Record<V1StatField, number>;
     for (const field of V1_STAT_FIELDS) stat[field] = all[field] ?? 0;
-    return { usage_bytes: usage, stat };
+    let kmem: number | null = null;
+    try {
+      kmem = Number(this.read('memory.kmem.usage_in_bytes').trim());
+    } catch {
+      // a kernel built without kmem accounting
+    }
+    return { usage_bytes: usage, kmem_usage_bytes: kmem, stat };
   }
 
   /** rmdir once the tasks have left (a process that exited leaves by itself). */
