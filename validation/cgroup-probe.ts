@@ -83,7 +83,8 @@ export const RUNS: Record<string, RunSpec> = {
   },
 };
 
-interface Sample {
+/** One 100 ms sample, as each fixture's `series` holds it. */
+export interface CgroupSample {
   t_s: number;
   usage_bytes: number;
   kmem_usage_bytes: number | null;
@@ -157,7 +158,7 @@ async function waitForQuietHost(log: (line: string) => void): Promise<number> {
 
 /** disk-fsync's anon peak (memory.stat rss + shmem), the base of disk-limit's limit. */
 function anonPeakOf(fixture: string): number {
-  const run = JSON.parse(readFileSync(fixture, 'utf8')) as { series: Sample[] };
+  const run = JSON.parse(readFileSync(fixture, 'utf8')) as { series: CgroupSample[] };
   return Math.max(...run.series.map((s) => s.rss + s.shmem));
 }
 
@@ -262,7 +263,7 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
     let childStart: number | undefined;
     let childEnd: number | undefined;
     let baseCounts = load.counts();
-    const series: Sample[] = [];
+    const series: CgroupSample[] = [];
     let next = performance.now();
     for (;;) {
       if (interruptedBy()) throw new Error(`interrupted by ${interruptedBy()}`);
@@ -326,7 +327,7 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
     const writer = await load.stop();
     const persistence = parseInfo(String(await redis.call('INFO', 'persistence').catch(() => '')));
     const counters = group.counters();
-    const peak = (f: (s: Sample) => number | null) => series.reduce((best, s) => Math.max(best, f(s) ?? 0), 0);
+    const peak = (f: (s: CgroupSample) => number | null) => series.reduce((best, s) => Math.max(best, f(s) ?? 0), 0);
     const before = series.find((s) => s.t_s >= 0) ?? series[0]!;
     const last = series.at(-1)!;
     return {
