@@ -82,7 +82,7 @@ export class MemoryCgroup {
     writeFileSync(join(this.path, file), value);
   }
 
-  /** Moves one process (not its threads' siblings elsewhere: only `pid`'s thread group). */
+  /** Moves one process, all its threads, into the group; nothing else. */
   adopt(pid: number): void {
     this.write('cgroup.procs', String(pid));
   }
