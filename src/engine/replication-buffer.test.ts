@@ -28,14 +28,14 @@ describe('replication buffer blocks', () => {
 
   it('settle at the backlog: 52 blocks for 1 MiB (measured 1,066,208 B)', () => {
     const geometry = blockGeometry('7.0', 1063);
-    expect(replicationBufferBytes({ version: '7.0', geometry, backlogBytes: MiB, streamSinceBacklogBytes: 50 * MiB, replicaHeldBytes: [0] })).toBe(1066208);
+    expect(replicationBufferBytes({ version: '7.0', geometry, backlogBytes: MiB, backlogCreated: true, streamSinceBacklogBytes: 50 * MiB, replicaHeldBytes: [0] })).toBe(1066208);
   });
 });
 
 describe('one copy on 7.0, a copy per replica on 6.2', () => {
   const held = 20 * MiB;
   const at = (version: '6.2' | '7.0', replicas: number) =>
-    replicationBufferBytes({ version, geometry: blockGeometry(version, 1063), backlogBytes: MiB, streamSinceBacklogBytes: held, replicaHeldBytes: new Array(replicas).fill(held) });
+    replicationBufferBytes({ version, geometry: blockGeometry(version, 1063), backlogBytes: MiB, backlogCreated: true, streamSinceBacklogBytes: held, replicaHeldBytes: new Array(replicas).fill(held) });
 
   it('7.0 does not grow with replicas', () => {
     expect(at('7.0', 3)).toBe(at('7.0', 1));

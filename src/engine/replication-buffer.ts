@@ -62,7 +62,9 @@ export interface ReplicationMemoryInput {
   geometry: BlockGeometry;
   /** repl-backlog-size. */
   backlogBytes: number;
-  /** Stream bytes since the backlog was created (0: no backlog yet). */
+  /** Whether the first SYNC has created the backlog. */
+  backlogCreated: boolean;
+  /** Stream bytes since the backlog was created. */
   streamSinceBacklogBytes: number;
   /** Stream bytes each fed replica still holds (one entry per replica). */
   replicaHeldBytes: readonly number[];
@@ -74,7 +76,7 @@ export interface ReplicationMemoryInput {
  */
 export function replicationBufferBytes(input: ReplicationMemoryInput): number {
   const { geometry } = input;
-  const hasBacklog = input.streamSinceBacklogBytes > 0;
+  const hasBacklog = input.backlogCreated;
   if (input.version === '7.0') {
     const backlogBlocks = hasBacklog ? blocksFor(geometry, Math.min(input.streamSinceBacklogBytes, input.backlogBytes)) : 0;
     const replicaBlocks = Math.max(0, ...input.replicaHeldBytes.map((held) => blocksFor(geometry, held)));
