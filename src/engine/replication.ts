@@ -120,7 +120,10 @@ export interface FullSyncRun {
   replicationBuffer: StepSeries;
   /** One replica's CLIENT LIST `omem`, the figure the limits are checked against. */
   replicaOutputBuffer: StepSeries;
+  /** Includes the block allocated just before a replica is dropped for it. */
   memTotalReplicationBuffersPeakBytes: number;
+  /** The largest `omem` one replica reached, the block that passed a limit included. */
+  replicaOutputBufferPeakBytes: number;
 }
 
 export function bytesAt(series: StepSeries, tSec: number): number {
@@ -212,12 +215,14 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
   let streamSinceBacklogBytes = 0;
 
   let peakBytes = 0;
+  let peakUsageBytes = 0;
   const usage = () => (FED.has(state) ? replicaUsageBytes(geometry, heldBytes) : 0);
   const bufferNow = () =>
     replicationBufferBytes({ version, geometry, backlogBytes, backlogCreated, streamSinceBacklogBytes, replicaHeldBytes: new Array(replicas).fill(FED.has(state) ? heldBytes : 0) });
   const snapshot = (t: number) => {
     const bytes = bufferNow();
     peakBytes = Math.max(peakBytes, bytes);
+    peakUsageBytes = Math.max(peakUsageBytes, usage());
     record(omem, t, usage());
     record(buffer, t, bytes);
   };
@@ -349,6 +354,7 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
       // The block that passes a limit is allocated before the check frees the replica.
       if (replicaUsageBytes(geometry, heldBytes) > before) {
         peakBytes = Math.max(peakBytes, bufferNow());
+        peakUsageBytes = Math.max(peakUsageBytes, usage());
         checkLimits(Math.round((t + stepSec) * 1e9) / 1e9);
       }
     }
@@ -367,5 +373,6 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
     replicationBuffer: buffer,
     replicaOutputBuffer: omem,
     memTotalReplicationBuffersPeakBytes: peakBytes,
+    replicaOutputBufferPeakBytes: peakUsageBytes,
   };
 }
