@@ -5,6 +5,13 @@
 // (`src/aof.c` catAppendOnlyGenericCommand), so the 6.2 rewrite diff uses them too.
 // Measured: 1,063 B per `SET key:N <1 KiB>` (test/fixtures/replication, load.replication_bytes_per_write).
 
+/** Writes per second offered: flat, or as a function of seconds since the fork event began. */
+export type WriteRate = number | ((tSec: number) => number);
+
+export function writeRateAt(rate: WriteRate, tSec: number): number {
+  return typeof rate === 'number' ? rate : rate(tSec);
+}
+
 const CRLF_BYTES = 2;
 
 function decimalDigits(n: number): number {

@@ -22,10 +22,12 @@
 //   (rdbPipeReadHandler). The replica reconnects at once and asks for a full sync again
 //   (readSyncBulkPayload → cancelReplicationHandshake; every retry is a full resync).
 // All replicas are taken to ask together and run alike, so they drop together.
+import { appendStep, type MutableStepSeries, type StepSeries } from './step-series.js';
+import { writeRateAt, type WriteRate } from './replication-stream.js';
 import { blockGeometry, DEFAULT_BACKLOG_BYTES, effectiveHardLimitBytes, replicaUsageBytes, replicationBufferBytes, type RedisVersion } from './replication-buffer.js';
 
-/** Writes per second offered: flat, or as a function of seconds since the first request. */
-export type WriteRate = number | ((tSec: number) => number);
+export type { StepSeries, WriteRate };
+export { bytesAt, seriesPeak } from './step-series.js';
 
 export interface OutputBufferLimit {
   /** Disconnect at this usage; 0 disables. @defaultValue 256 MiB (`src/config.c` clientBufferLimitsDefaults) */
@@ -102,12 +104,6 @@ export interface ReplicationEvent {
 /** `in-progress`: the horizon ended before the sync settled, with no disconnect. */
 export type SyncOutcome = 'completed' | 'disconnect-loop' | 'not-applicable' | 'in-progress';
 
-/** A step function: `bytes[i]` holds from `tSec[i]` until `tSec[i + 1]`. */
-export interface StepSeries {
-  tSec: readonly number[];
-  bytes: readonly number[];
-}
-
 export interface FullSyncRun {
   forks: ForkRecord[];
   events: ReplicationEvent[];
@@ -124,22 +120,6 @@ export interface FullSyncRun {
   memTotalReplicationBuffersPeakBytes: number;
   /** The largest `omem` one replica reached, the block that passed a limit included. */
   replicaOutputBufferPeakBytes: number;
-}
-
-export function bytesAt(series: StepSeries, tSec: number): number {
-  let lo = 0;
-  let hi = series.tSec.length - 1;
-  if (hi < 0 || tSec < series.tSec[0]!) return 0;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (series.tSec[mid]! <= tSec) lo = mid;
-    else hi = mid - 1;
-  }
-  return series.bytes[lo]!;
-}
-
-export function seriesPeak(series: StepSeries): number {
-  return series.bytes.reduce((a, b) => Math.max(a, b), 0);
 }
 
 type ReplicaState = 'gave-up' | 'reconnecting' | 'wait-start' | 'wait-end' | 'send-bulk' | 'loading' | 'synced';
@@ -177,7 +157,6 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
     maxFullSyncs = 5,
     stepSec = 0.001,
   } = options;
-  const rate = typeof writesPerSec === 'number' ? () => writesPerSec : writesPerSec;
   const geometry = blockGeometry(version, bytesPerWrite);
   const hardBytes = effectiveHardLimitBytes(version, outputBufferLimit.hardBytes, backlogBytes);
   const { softBytes, softSec } = outputBufferLimit;
@@ -188,17 +167,8 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
 
   const forks: ForkRecord[] = [];
   const events: ReplicationEvent[] = [];
-  const buffer = { tSec: [] as number[], bytes: [] as number[] };
-  const omem = { tSec: [] as number[], bytes: [] as number[] };
-  const record = (series: { tSec: number[]; bytes: number[] }, t: number, bytes: number) => {
-    if (series.bytes.at(-1) === bytes) return;
-    if (series.tSec.at(-1) === t) series.bytes[series.bytes.length - 1] = bytes;
-    else {
-      series.tSec.push(t);
-      series.bytes.push(bytes);
-    }
-  };
-
+  const buffer: MutableStepSeries = { tSec: [], bytes: [] };
+  const omem: MutableStepSeries = { tSec: [], bytes: [] };
   let fullSyncs = 0;
   let disconnects = 0;
   let completedAtSec: number | null = null;
@@ -223,8 +193,8 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
     const bytes = bufferNow();
     peakBytes = Math.max(peakBytes, bytes);
     peakUsageBytes = Math.max(peakUsageBytes, usage());
-    record(omem, t, usage());
-    record(buffer, t, bytes);
+    appendStep(omem, t, usage());
+    appendStep(buffer, t, bytes);
   };
 
   const fork = (t: number) => {
@@ -343,7 +313,7 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
       nextCron++;
     }
 
-    const writes = rate(t + stepSec / 2) * stepSec;
+    const writes = writeRateAt(writesPerSec, t + stepSec / 2) * stepSec;
     const bytes = writes * bytesPerWrite;
     if (backlogCreated) streamSinceBacklogBytes += bytes;
     if (FED.has(state)) {
