@@ -5,11 +5,13 @@
 // timeline. The buffer, the fork times and the disconnects are the model's.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { simulateAofRewrite } from '../src/engine/aof-rewrite-buffer.js';
 import { setCommandBytes } from '../src/engine/replication-stream.js';
 import { simulateFullSync, type FullSyncOptions, type OutputBufferLimit } from '../src/engine/replication.js';
 
 interface Sample {
   t_s: number;
+  used_memory: number | null;
   mem_total_replication_buffers: number | null;
   slave0_state: string | null;
   writes_acked: number;
@@ -30,6 +32,7 @@ const load = (name: string): Run => JSON.parse(readFileSync(new URL(`./fixtures/
 const disk = load('disk-sync');
 const diskless = load('diskless-sync');
 const loop = load('disk-sync-obuf-loop');
+const aof = load('aof-rewrite');
 
 const logAt = (lines: Run['log']['replica'], pattern: RegExp) => lines.find((l) => pattern.test(l.line))!.t_s;
 const relErr = (model: number, measured: number) => Math.abs(model / measured - 1);
@@ -179,5 +182,30 @@ describe('disk-sync-obuf-loop.json: a hard limit of 8 MiB', () => {
     });
     expect(calm.syncOutcome).toBe('completed');
     expect(calm.forks).toHaveLength(1);
+  });
+});
+
+describe('aof-rewrite.json: a 7.0 rewrite keeps no buffer; 6.2 would have', () => {
+  const [fork] = aof.forks;
+  const options = {
+    writesPerSec: aof.spec.writesPerSec,
+    bytesPerWrite: setCommandBytes(aof.load.key_bytes, aof.load.value_bytes),
+    rewriteSec: fork!.end_s! - fork!.start_s,
+    rdbBytes: aof.save.rdb_bytes_per_key * aof.dataset.keys,
+    diskWriteBytesPerSec: 1e9,
+  };
+  const during = aof.series.filter((s) => s.t_s >= fork!.start_s && s.t_s <= fork!.end_s!);
+  const before = Math.max(...aof.series.filter((s) => s.t_s < 0).map((s) => s.used_memory ?? 0));
+  const grownBytes = Math.max(...during.map((s) => s.used_memory ?? 0)) - before;
+
+  it('7.0: the model and the run agree there is nothing beyond one 6.2 block', () => {
+    expect(simulateAofRewrite({ ...options, redisVersion: '7.0' }).aofRewriteBufferPeakBytes).toBe(0);
+    expect(grownBytes).toBeLessThan(12 * 1024 * 1024);
+  });
+
+  it('6.2 under the same load would hold the whole diff, far above what the run grew', () => {
+    const six = simulateAofRewrite({ ...options, redisVersion: '6.2' });
+    expect(six.aofRewriteBufferPeakBytes).toBeGreaterThan(options.writesPerSec * options.bytesPerWrite * options.rewriteSec);
+    expect(six.aofRewriteBufferPeakBytes).toBeGreaterThan(3 * grownBytes);
   });
 });
