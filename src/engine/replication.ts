@@ -24,7 +24,7 @@
 // All replicas are taken to ask together and run alike, so they drop together.
 import { appendStep, type MutableStepSeries, type StepSeries } from './step-series.js';
 import { writeRateAt, type WriteRate } from './replication-stream.js';
-import { blockGeometry, DEFAULT_BACKLOG_BYTES, effectiveHardLimitBytes, replicaUsageBytes, replicationBufferBytes, type RedisVersion } from './replication-buffer.js';
+import { blockGeometry, type BlockGeometry, DEFAULT_BACKLOG_BYTES, effectiveHardLimitBytes, replicaUsageBytes, replicationBufferBytes, type RedisVersion } from './replication-buffer.js';
 
 export type { StepSeries, WriteRate };
 export { bytesAt, seriesPeak } from './step-series.js';
@@ -126,23 +126,70 @@ type ReplicaState = 'gave-up' | 'reconnecting' | 'wait-start' | 'wait-end' | 'se
 const FED: ReadonlySet<ReplicaState> = new Set(['wait-end', 'send-bulk', 'loading']);
 const MAX_STEPS = 50_000_000;
 
+/** The options with their defaults applied, and what follows from them alone. */
+interface SyncConfig {
+  version: RedisVersion;
+  writesPerSec: WriteRate;
+  bytesPerWrite: number;
+  saveDurationSec: number;
+  rdbBytes: number;
+  linkBytesPerSec: number;
+  replicaLoadBytesPerSec: number;
+  diskless: boolean;
+  disklessSyncDelaySec: number;
+  replicas: number;
+  saveRuleSet: boolean;
+  backlogBytes: number;
+  socketBufferBytes: number;
+  hz: number;
+  cronPhaseSec: number;
+  unixFractionAtZeroSec: number;
+  reconnectSec: number;
+  horizonSec: number;
+  maxFullSyncs: number;
+  stepSec: number;
+  geometry: BlockGeometry;
+  hardBytes: number;
+  softBytes: number;
+  softSec: number;
+  serverCronPeriodSec: number;
+}
+
+/** The master's child and the replicas' state (all alike), and what the run records. */
+interface SyncState {
+  forks: ForkRecord[];
+  events: ReplicationEvent[];
+  buffer: MutableStepSeries;
+  omem: MutableStepSeries;
+  fullSyncs: number;
+  disconnects: number;
+  completedAtSec: number | null;
+  stopped: boolean;
+  child: { record: ForkRecord; exitSec: number } | null;
+  replica: ReplicaState;
+  /** When reconnecting, send-bulk or loading ends. */
+  stateEndSec: number;
+  requestSec: number;
+  heldBytes: number;
+  socketRoomBytes: number;
+  softSinceUnix: number | null;
+  backlogCreated: boolean;
+  streamSinceBacklogBytes: number;
+  /** Index of the next serverCron call. */
+  nextCron: number;
+  peakBytes: number;
+  peakUsageBytes: number;
+}
+
 function validate(o: FullSyncOptions): void {
   const positive: Array<[string, number]> = [['linkBytesPerSec', o.linkBytesPerSec], ['replicaLoadBytesPerSec', o.replicaLoadBytesPerSec], ['bytesPerWrite', o.bytesPerWrite]];
   for (const [name, value] of positive) if (!(value > 0)) throw new RangeError(`${name} must be positive, got ${value}`);
   if (!(o.saveDurationSec >= 0) || !(o.rdbBytes >= 0)) throw new RangeError('saveDurationSec and rdbBytes must be non-negative');
 }
 
-export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
-  validate(options);
+function resolveConfig(options: FullSyncOptions): SyncConfig {
   const {
     redisVersion: version,
-    writesPerSec,
-    bytesPerWrite,
-    saveDurationSec,
-    rdbBytes,
-    linkBytesPerSec,
-    replicaLoadBytesPerSec,
-    diskless,
     disklessSyncDelaySec = 5,
     replicas = 1,
     outputBufferLimit = DEFAULT_OUTPUT_BUFFER_LIMIT,
@@ -157,192 +204,269 @@ export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
     maxFullSyncs = 5,
     stepSec = 0.001,
   } = options;
-  const geometry = blockGeometry(version, bytesPerWrite);
-  const hardBytes = effectiveHardLimitBytes(version, outputBufferLimit.hardBytes, backlogBytes);
-  const { softBytes, softSec } = outputBufferLimit;
-  const unixSec = (t: number) => Math.floor(unixFractionAtZeroSec + t + 1e-9);
-  const serverCronPeriodSec = 1 / hz;
-  // Index of the serverCron call at or after t; every hz-th is also replicationCron.
-  const cronIndexAtOrAfter = (t: number) => Math.ceil((t - cronPhaseSec) / serverCronPeriodSec - 1e-9);
-
-  const forks: ForkRecord[] = [];
-  const events: ReplicationEvent[] = [];
-  const buffer: MutableStepSeries = { tSec: [], bytes: [] };
-  const omem: MutableStepSeries = { tSec: [], bytes: [] };
-  let fullSyncs = 0;
-  let disconnects = 0;
-  let completedAtSec: number | null = null;
-  let stopped = replicas <= 0;
-
-  let child: { record: ForkRecord; exitSec: number } | null = null;
-  let state = 'reconnecting' as ReplicaState;
-  let stateEndSec = 0; // reconnect, send-bulk or loading ends
-  let requestSec = 0;
-  let heldBytes = 0;
-  let socketRoomBytes = 0;
-  let softSinceUnix: number | null = null;
-  let backlogCreated = false;
-  let streamSinceBacklogBytes = 0;
-
-  let peakBytes = 0;
-  let peakUsageBytes = 0;
-  const usage = () => (FED.has(state) ? replicaUsageBytes(geometry, heldBytes) : 0);
-  const bufferNow = () =>
-    replicationBufferBytes({ version, geometry, backlogBytes, backlogCreated, streamSinceBacklogBytes, replicaHeldBytes: new Array(replicas).fill(FED.has(state) ? heldBytes : 0) });
-  const snapshot = (t: number) => {
-    const bytes = bufferNow();
-    peakBytes = Math.max(peakBytes, bytes);
-    peakUsageBytes = Math.max(peakUsageBytes, usage());
-    appendStep(omem, t, usage());
-    appendStep(buffer, t, bytes);
+  const { writesPerSec, bytesPerWrite, saveDurationSec, rdbBytes, linkBytesPerSec, replicaLoadBytesPerSec, diskless } = options;
+  return {
+    version,
+    writesPerSec,
+    bytesPerWrite,
+    saveDurationSec,
+    rdbBytes,
+    linkBytesPerSec,
+    replicaLoadBytesPerSec,
+    diskless,
+    disklessSyncDelaySec,
+    replicas,
+    saveRuleSet,
+    backlogBytes,
+    socketBufferBytes,
+    hz,
+    cronPhaseSec,
+    unixFractionAtZeroSec,
+    reconnectSec,
+    horizonSec,
+    maxFullSyncs,
+    stepSec,
+    geometry: blockGeometry(version, bytesPerWrite),
+    hardBytes: effectiveHardLimitBytes(version, outputBufferLimit.hardBytes, backlogBytes),
+    softBytes: outputBufferLimit.softBytes,
+    softSec: outputBufferLimit.softSec,
+    serverCronPeriodSec: 1 / hz,
   };
+}
 
-  const fork = (t: number) => {
-    const target: ForkTarget = diskless ? 'socket' : 'disk';
-    // A socket child streams while it saves: the slower of the two decides its life.
-    const lifeSec = diskless ? Math.max(saveDurationSec, rdbBytes / linkBytesPerSec) : saveDurationSec;
-    const rec: ForkRecord = { startSec: t, endSec: null, killed: false, target };
-    forks.push(rec);
-    child = { record: rec, exitSec: t + lifeSec };
-    events.push({ kind: 'fork', tSec: t });
-    state = 'wait-end';
-    heldBytes = 0;
-    softSinceUnix = null;
+function initialState(c: SyncConfig): SyncState {
+  return {
+    forks: [],
+    events: [],
+    buffer: { tSec: [], bytes: [] },
+    omem: { tSec: [], bytes: [] },
+    fullSyncs: 0,
+    disconnects: 0,
+    completedAtSec: null,
+    stopped: c.replicas <= 0,
+    child: null,
+    // The first step's reconnect has already ended: the replicas ask at t = 0.
+    replica: 'reconnecting',
+    stateEndSec: 0,
+    requestSec: 0,
+    heldBytes: 0,
+    socketRoomBytes: 0,
+    softSinceUnix: null,
+    backlogCreated: false,
+    streamSinceBacklogBytes: 0,
+    nextCron: cronIndexAtOrAfter(c, 0),
+    peakBytes: 0,
+    peakUsageBytes: 0,
   };
+}
 
-  /** replicationStartPendingFork → shouldStartChildReplication. */
-  const startPendingFork = (t: number) => {
-    if (child || state !== 'wait-start') return;
-    if (!diskless || unixSec(t) - unixSec(requestSec) >= disklessSyncDelaySec) fork(t);
-  };
+// --- Clocks ---
 
-  const request = (t: number) => {
-    if (fullSyncs >= maxFullSyncs) {
-      // No more requests; run on until the last child is reaped so that every fork has its end.
-      state = 'gave-up';
-      if (!child) stopped = true;
-      return;
+const unixSec = (c: SyncConfig, t: number) => Math.floor(c.unixFractionAtZeroSec + t + 1e-9);
+/** Index of the serverCron call at or after t; every hz-th is also replicationCron. */
+const cronIndexAtOrAfter = (c: SyncConfig, t: number) => Math.ceil((t - c.cronPhaseSec) / c.serverCronPeriodSec - 1e-9);
+const roundSec = (t: number) => Math.round(t * 1e9) / 1e9;
+
+// --- Memory: one replica's omem, the master's total, and their series ---
+
+const usage = (c: SyncConfig, s: SyncState) => (FED.has(s.replica) ? replicaUsageBytes(c.geometry, s.heldBytes) : 0);
+
+function bufferNow(c: SyncConfig, s: SyncState): number {
+  const held = FED.has(s.replica) ? s.heldBytes : 0;
+  const { version, geometry, backlogBytes } = c;
+  return replicationBufferBytes({ version, geometry, backlogBytes, backlogCreated: s.backlogCreated, streamSinceBacklogBytes: s.streamSinceBacklogBytes, replicaHeldBytes: new Array(c.replicas).fill(held) });
+}
+
+function notePeaks(c: SyncConfig, s: SyncState, bytes = bufferNow(c, s)): void {
+  s.peakBytes = Math.max(s.peakBytes, bytes);
+  s.peakUsageBytes = Math.max(s.peakUsageBytes, usage(c, s));
+}
+
+function snapshot(c: SyncConfig, s: SyncState, t: number): void {
+  const bytes = bufferNow(c, s);
+  notePeaks(c, s, bytes);
+  appendStep(s.omem, t, usage(c, s));
+  appendStep(s.buffer, t, bytes);
+}
+
+// --- The fork train: requests, and when a fork starts ---
+
+function fork(c: SyncConfig, s: SyncState, t: number): void {
+  const target: ForkTarget = c.diskless ? 'socket' : 'disk';
+  // A socket child streams while it saves: the slower of the two decides its life.
+  const lifeSec = c.diskless ? Math.max(c.saveDurationSec, c.rdbBytes / c.linkBytesPerSec) : c.saveDurationSec;
+  const record: ForkRecord = { startSec: t, endSec: null, killed: false, target };
+  s.forks.push(record);
+  s.child = { record, exitSec: t + lifeSec };
+  s.events.push({ kind: 'fork', tSec: t });
+  s.replica = 'wait-end';
+  s.heldBytes = 0;
+  s.softSinceUnix = null;
+}
+
+/** replicationStartPendingFork → shouldStartChildReplication. */
+function startPendingFork(c: SyncConfig, s: SyncState, t: number): void {
+  if (s.child || s.replica !== 'wait-start') return;
+  if (!c.diskless || unixSec(c, t) - unixSec(c, s.requestSec) >= c.disklessSyncDelaySec) fork(c, s, t);
+}
+
+function requestFullSync(c: SyncConfig, s: SyncState, t: number): void {
+  if (s.fullSyncs >= c.maxFullSyncs) {
+    // No more requests; run on until the last child is reaped so that every fork has its end.
+    s.replica = 'gave-up';
+    if (!s.child) s.stopped = true;
+    return;
+  }
+  s.fullSyncs++;
+  s.backlogCreated = true; // syncCommand creates it for the first replica
+  s.replica = 'wait-start';
+  s.requestSec = t;
+  // syncCommand forks at once for disk-based, and for diskless without a delay.
+  if (!s.child && (!c.diskless || c.disklessSyncDelaySec === 0)) fork(c, s, t);
+}
+
+// --- The buffered stream, per fork ---
+
+/** One step's writes: into the backlog, and held for the replicas once fed. */
+function feedWrites(c: SyncConfig, s: SyncState, t: number): void {
+  const writes = writeRateAt(c.writesPerSec, t + c.stepSec / 2) * c.stepSec;
+  const bytes = writes * c.bytesPerWrite;
+  if (s.backlogCreated) s.streamSinceBacklogBytes += bytes;
+  if (!FED.has(s.replica)) return;
+  const before = replicaUsageBytes(c.geometry, s.heldBytes);
+  const intoSocket = s.replica === 'loading' ? Math.min(s.socketRoomBytes, bytes) : 0;
+  s.socketRoomBytes -= intoSocket;
+  s.heldBytes += bytes - intoSocket;
+  // The block that passes a limit is allocated before the check frees the replica.
+  if (replicaUsageBytes(c.geometry, s.heldBytes) > before) {
+    notePeaks(c, s);
+    checkLimits(c, s, roundSec(t + c.stepSec));
+  }
+}
+
+// --- The disconnect check, and what a drop does ---
+
+/** checkClientOutputBufferLimits: hard at once, soft once it has held more than softSec. */
+function checkLimits(c: SyncConfig, s: SyncState, t: number): void {
+  if (!FED.has(s.replica)) return;
+  const used = usage(c, s);
+  if (c.hardBytes > 0 && used >= c.hardBytes) return drop(c, s, t);
+  if (c.softBytes > 0 && used >= c.softBytes) {
+    if (s.softSinceUnix === null) s.softSinceUnix = unixSec(c, t);
+    else if (unixSec(c, t) - s.softSinceUnix > c.softSec) drop(c, s, t);
+  } else s.softSinceUnix = null;
+}
+
+function drop(c: SyncConfig, s: SyncState, t: number): void {
+  s.events.push({ kind: 'replica-disconnected', tSec: t });
+  s.disconnects++;
+  const waitedForChild = s.replica === 'wait-end';
+  // The replica reconnects at once and asks for a full sync again.
+  s.replica = 'reconnecting';
+  s.stateEndSec = t + c.reconnectSec;
+  s.heldBytes = 0;
+  s.softSinceUnix = null;
+  if (waitedForChild) killOrphanedChild(c, s, t);
+}
+
+/** freeClient kills a disk child no save rule wants; a socket child dies with its last replica. */
+function killOrphanedChild(c: SyncConfig, s: SyncState, t: number): void {
+  if (!s.child || (s.child.record.target !== 'socket' && c.saveRuleSet)) return;
+  s.child.record.killed = true;
+  s.child.exitSec = t;
+}
+
+// --- Completion: the child reaped, the RDB sent and loaded ---
+
+/** checkChildrenDone: reap an exited child, hand the RDB on, start a pending fork. */
+function reapChild(c: SyncConfig, s: SyncState, t: number): void {
+  if (!s.child || t < s.child.exitSec) return;
+  s.child.record.endSec = t;
+  s.events.push({ kind: 'child-exited', tSec: t });
+  s.child = null;
+  if (s.replica === 'gave-up') s.stopped = true;
+  if (s.replica === 'wait-end') {
+    if (c.diskless) {
+      // The RDB reached the replica through the pipe; it loads, then ACKs to start the stream.
+      s.replica = 'loading';
+      s.stateEndSec = t + c.rdbBytes / c.replicaLoadBytesPerSec;
+      s.socketRoomBytes = 0;
+    } else {
+      s.replica = 'send-bulk';
+      s.stateEndSec = t + c.rdbBytes / c.linkBytesPerSec;
     }
-    fullSyncs++;
-    backlogCreated = true; // syncCommand creates it for the first replica
-    state = 'wait-start';
-    requestSec = t;
-    // syncCommand forks at once for disk-based, and for diskless without a delay.
-    if (!child && (!diskless || disklessSyncDelaySec === 0)) fork(t);
-  };
+  }
+  startPendingFork(c, s, t);
+}
 
-  const drop = (t: number) => {
-    events.push({ kind: 'replica-disconnected', tSec: t });
-    disconnects++;
-    const waitedForChild = state === 'wait-end';
-    state = 'reconnecting';
-    stateEndSec = t + reconnectSec;
-    heldBytes = 0;
-    softSinceUnix = null;
-    if (child && waitedForChild && (child.record.target === 'socket' || !saveRuleSet)) {
-      child.record.killed = true;
-      child.exitSec = t;
-    }
-  };
+/** The replica's own timed stages: the reconnect, the bulk transfer, the load. */
+function advanceReplica(c: SyncConfig, s: SyncState, t: number): void {
+  if (s.replica === 'reconnecting' && t >= s.stateEndSec) requestFullSync(c, s, t);
+  if (s.replica === 'send-bulk' && t >= s.stateEndSec) putOnline(c, s, t);
+  if (s.replica === 'loading' && t >= s.stateEndSec) completeSync(s, t);
+}
 
-  const checkLimits = (t: number) => {
-    if (!FED.has(state)) return;
-    const used = usage();
-    if (hardBytes > 0 && used >= hardBytes) return drop(t);
-    if (softBytes > 0 && used >= softBytes) {
-      if (softSinceUnix === null) softSinceUnix = unixSec(t);
-      else if (unixSec(t) - softSinceUnix > softSec) drop(t);
-    } else softSinceUnix = null;
-  };
+/** replicaPutOnline: the master writes into the socket the replica leaves unread while it loads. */
+function putOnline(c: SyncConfig, s: SyncState, t: number): void {
+  s.replica = 'loading';
+  s.stateEndSec = t + c.rdbBytes / c.replicaLoadBytesPerSec;
+  const absorbed = Math.min(s.heldBytes, c.socketBufferBytes);
+  s.heldBytes -= absorbed;
+  s.socketRoomBytes = c.socketBufferBytes - absorbed;
+}
 
-  const reap = (t: number) => {
-    if (!child || t < child.exitSec) return;
-    child.record.endSec = t;
-    events.push({ kind: 'child-exited', tSec: t });
-    child = null;
-    if (state === 'gave-up') stopped = true;
-    if (state === 'wait-end') {
-      if (diskless) {
-        // The RDB reached the replica through the pipe; it loads, then ACKs to start the stream.
-        state = 'loading';
-        stateEndSec = t + rdbBytes / replicaLoadBytesPerSec;
-        socketRoomBytes = 0;
-      } else {
-        state = 'send-bulk';
-        stateEndSec = t + rdbBytes / linkBytesPerSec;
-      }
-    }
-    startPendingFork(t);
-  };
+function completeSync(s: SyncState, t: number): void {
+  s.replica = 'synced';
+  s.heldBytes = 0;
+  s.completedAtSec = t;
+  s.events.push({ kind: 'sync-completed', tSec: t });
+  s.stopped = true;
+}
 
-  const advanceState = (t: number) => {
-    if (state === 'reconnecting' && t >= stateEndSec) request(t);
-    if (state === 'send-bulk' && t >= stateEndSec) {
-      // Online (replicaPutOnline): the master writes into the socket the replica leaves unread.
-      state = 'loading';
-      stateEndSec = t + rdbBytes / replicaLoadBytesPerSec;
-      const absorbed = Math.min(heldBytes, socketBufferBytes);
-      heldBytes -= absorbed;
-      socketRoomBytes = socketBufferBytes - absorbed;
-    }
-    if (state === 'loading' && t >= stateEndSec) {
-      state = 'synced';
-      heldBytes = 0;
-      completedAtSec = t;
-      events.push({ kind: 'sync-completed', tSec: t });
-      stopped = true;
-    }
-  };
+// --- The run: serverCron, the steps, the summary ---
 
+/** serverCron, if one falls in this step: reap, clientsCron's limit check, 1 Hz replicationCron. */
+function runCronIfDue(c: SyncConfig, s: SyncState, t: number): void {
+  const tickSec = c.cronPhaseSec + s.nextCron * c.serverCronPeriodSec;
+  if (tickSec >= t + c.stepSec - 1e-12) return;
+  reapChild(c, s, t);
+  checkLimits(c, s, t);
+  if (s.nextCron % c.hz === 0) startPendingFork(c, s, t);
+  s.nextCron++;
+}
+
+function summarize(c: SyncConfig, s: SyncState, endSec: number): FullSyncRun {
+  const syncOutcome: SyncOutcome = c.replicas <= 0 ? 'not-applicable' : s.completedAtSec !== null ? 'completed' : s.disconnects > 0 ? 'disconnect-loop' : 'in-progress';
+  return {
+    forks: s.forks,
+    events: s.events,
+    fullSyncs: s.fullSyncs,
+    syncOutcome,
+    completedAtSec: s.completedAtSec,
+    endSec,
+    replicationBuffer: s.buffer,
+    replicaOutputBuffer: s.omem,
+    memTotalReplicationBuffersPeakBytes: s.peakBytes,
+    replicaOutputBufferPeakBytes: s.peakUsageBytes,
+  };
+}
+
+export function simulateFullSync(options: FullSyncOptions): FullSyncRun {
+  validate(options);
+  const c = resolveConfig(options);
+  const s = initialState(c);
   let t = 0;
-  let nextCron = cronIndexAtOrAfter(0);
-  for (let step = 0; !stopped && t < horizonSec; step++) {
+  for (let step = 0; !s.stopped && t < c.horizonSec; step++) {
     if (step > MAX_STEPS) throw new RangeError(`full sync did not settle within ${MAX_STEPS} steps; give horizonSec`);
-    t = Math.round(step * stepSec * 1e9) / 1e9;
-    advanceState(t);
-    if (stopped) {
-      snapshot(t);
+    t = roundSec(step * c.stepSec);
+    advanceReplica(c, s, t);
+    if (s.stopped) {
+      snapshot(c, s, t);
       break;
     }
-
-    const tickSec = cronPhaseSec + nextCron * serverCronPeriodSec;
-    if (tickSec < t + stepSec - 1e-12) {
-      reap(t);
-      checkLimits(t);
-      if (nextCron % hz === 0) startPendingFork(t);
-      nextCron++;
-    }
-
-    const writes = writeRateAt(writesPerSec, t + stepSec / 2) * stepSec;
-    const bytes = writes * bytesPerWrite;
-    if (backlogCreated) streamSinceBacklogBytes += bytes;
-    if (FED.has(state)) {
-      const before = replicaUsageBytes(geometry, heldBytes);
-      const intoSocket = state === 'loading' ? Math.min(socketRoomBytes, bytes) : 0;
-      socketRoomBytes -= intoSocket;
-      heldBytes += bytes - intoSocket;
-      // The block that passes a limit is allocated before the check frees the replica.
-      if (replicaUsageBytes(geometry, heldBytes) > before) {
-        peakBytes = Math.max(peakBytes, bufferNow());
-        peakUsageBytes = Math.max(peakUsageBytes, usage());
-        checkLimits(Math.round((t + stepSec) * 1e9) / 1e9);
-      }
-    }
-    snapshot(Math.round((t + stepSec) * 1e9) / 1e9);
+    runCronIfDue(c, s, t);
+    feedWrites(c, s, t);
+    snapshot(c, s, roundSec(t + c.stepSec));
   }
-  const endSec = Math.min(t, horizonSec);
-
-  const syncOutcome: SyncOutcome = replicas <= 0 ? 'not-applicable' : completedAtSec !== null ? 'completed' : disconnects > 0 ? 'disconnect-loop' : 'in-progress';
-  return {
-    forks,
-    events,
-    fullSyncs,
-    syncOutcome,
-    completedAtSec,
-    endSec,
-    replicationBuffer: buffer,
-    replicaOutputBuffer: omem,
-    memTotalReplicationBuffersPeakBytes: peakBytes,
-    replicaOutputBufferPeakBytes: peakUsageBytes,
-  };
+  return summarize(c, s, Math.min(t, c.horizonSec));
 }
