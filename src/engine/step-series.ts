@@ -1,0 +1,38 @@
+// A quantity over time that holds each value until the next change: the buffers' memory.
+
+/** A step function: `bytes[i]` holds from `tSec[i]` until `tSec[i + 1]`. */
+export interface StepSeries {
+  tSec: readonly number[];
+  bytes: readonly number[];
+}
+
+export function bytesAt(series: StepSeries, tSec: number): number {
+  let lo = 0;
+  let hi = series.tSec.length - 1;
+  if (hi < 0 || tSec < series.tSec[0]!) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (series.tSec[mid]! <= tSec) lo = mid;
+    else hi = mid - 1;
+  }
+  return series.bytes[lo]!;
+}
+
+export function seriesPeak(series: StepSeries): number {
+  return series.bytes.reduce((a, b) => Math.max(a, b), 0);
+}
+
+export interface MutableStepSeries {
+  tSec: number[];
+  bytes: number[];
+}
+
+/** Appends a value at t, dropping repeats and replacing one already recorded at the same t. */
+export function appendStep(series: MutableStepSeries, tSec: number, bytes: number): void {
+  if (series.bytes.at(-1) === bytes) return;
+  if (series.tSec.at(-1) === tSec) series.bytes[series.bytes.length - 1] = bytes;
+  else {
+    series.tSec.push(tSec);
+    series.bytes.push(bytes);
+  }
+}

@@ -1,0 +1,211 @@
+// The full-sync model (src/engine/replication.ts) against the full syncs measured on a real
+// redis-server 7.0.15 (test/fixtures/replication/). The model is given only what a user would
+// know or measure apart from the buffer: the write rate, the bytes per write, the save's length
+// (the child's life), the RDB's size, and link and load rates taken from the run's own log
+// timeline. The buffer, the fork times and the disconnects are the model's.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { simulateAofRewrite } from '../src/engine/aof-rewrite-buffer.js';
+import { setCommandBytes } from '../src/engine/replication-stream.js';
+import { simulateFullSync, type FullSyncOptions, type OutputBufferLimit } from '../src/engine/replication.js';
+
+interface Sample {
+  t_s: number;
+  used_memory: number | null;
+  mem_total_replication_buffers: number | null;
+  slave0_state: string | null;
+  writes_acked: number;
+}
+interface Run {
+  spec: { writesPerSec: number; disklessSyncDelaySec: number };
+  config: { master: Record<string, string> };
+  dataset: { keys: number; key_bytes: number };
+  save: { rdb_bytes_per_key: number; predicted_save_seconds: number };
+  load: { value_bytes: number; key_bytes: number; replication_bytes_per_write: number };
+  summary: { peak_mem_total_replication_buffers: number };
+  forks: Array<{ start_s: number; end_s: number | null }>;
+  log: { master: Array<{ t_s: number; line: string }>; replica: Array<{ t_s: number; line: string }> };
+  series: Sample[];
+}
+
+const load = (name: string): Run => JSON.parse(readFileSync(new URL(`./fixtures/replication/${name}.json`, import.meta.url), 'utf8')) as Run;
+const disk = load('disk-sync');
+const diskless = load('diskless-sync');
+const loop = load('disk-sync-obuf-loop');
+const aof = load('aof-rewrite');
+
+const logAt = (lines: Run['log']['replica'], pattern: RegExp) => lines.find((l) => pattern.test(l.line))!.t_s;
+const relErr = (model: number, measured: number) => Math.abs(model / measured - 1);
+
+function limits(run: Run): OutputBufferLimit {
+  const m = /slave (\d+) (\d+) (\d+)/.exec(run.config.master['client-output-buffer-limit']!)!;
+  return { hardBytes: Number(m[1]), softBytes: Number(m[2]), softSec: Number(m[3]) };
+}
+
+/** What every run shares: the load, the bytes per write from the key and value sizes, the config. */
+function common(run: Run): Pick<FullSyncOptions, 'redisVersion' | 'writesPerSec' | 'bytesPerWrite' | 'backlogBytes' | 'outputBufferLimit' | 'disklessSyncDelaySec'> {
+  return {
+    redisVersion: '7.0',
+    writesPerSec: run.spec.writesPerSec,
+    bytesPerWrite: setCommandBytes(run.load.key_bytes, run.load.value_bytes),
+    backlogBytes: Number(run.config.master['repl-backlog-size']),
+    outputBufferLimit: limits(run),
+    disklessSyncDelaySec: Number(run.config.master['repl-diskless-sync-delay']),
+  };
+}
+
+/** The replica's load: "Loading DB in memory" → "Done loading RDB". */
+const loadSec = (run: Run) => logAt(run.log.replica, /Done loading RDB/) - logAt(run.log.replica, /Loading DB in memory/);
+
+describe('bytes per write', () => {
+  it('reproduces the stream bytes the probe measured', () => {
+    for (const run of [disk, diskless, loop]) expect(setCommandBytes(run.load.key_bytes, run.load.value_bytes)).toBe(run.load.replication_bytes_per_write);
+  });
+});
+
+describe('disk-sync.json: a disk-based full sync under the default limits', () => {
+  const [fork] = disk.forks;
+  // "receiving N bytes from master to disk" → "Discarding previously cached master state" (read done).
+  const rdbBytes = Number(/receiving (\d+) bytes/.exec(disk.log.replica.find((l) => /receiving \d+ bytes/.test(l.line))!.line)![1]);
+  const transferSec = logAt(disk.log.replica, /Discarding previously cached/) - logAt(disk.log.replica, /receiving \d+ bytes/);
+  // What the TCP connection took off the buffer when the replica went online, net of the writes
+  // that arrived between the two samples.
+  const online = disk.series.findIndex((s) => s.slave0_state === 'online');
+  const before = disk.series[online - 1]!;
+  const after = disk.series[online]!;
+  const socketBufferBytes =
+    before.mem_total_replication_buffers! + (after.writes_acked - before.writes_acked) * disk.load.replication_bytes_per_write - after.mem_total_replication_buffers!;
+  const options: FullSyncOptions = {
+    ...common(disk),
+    saveDurationSec: fork!.end_s! - fork!.start_s,
+    rdbBytes,
+    linkBytesPerSec: rdbBytes / transferSec,
+    replicaLoadBytesPerSec: rdbBytes / loadSec(disk),
+    diskless: false,
+    socketBufferBytes,
+    horizonSec: 60,
+  };
+  const run = simulateFullSync(options);
+
+  it('derives the rates it is given from the run', () => {
+    expect(rdbBytes).toBe(204910679);
+    expect(transferSec).toBeCloseTo(0.195, 3);
+    expect(loadSec(disk)).toBeCloseTo(0.824, 3);
+    expect(socketBufferBytes).toBeGreaterThan(3e6);
+    expect(socketBufferBytes).toBeLessThan(8e6);
+  });
+
+  it('forks once at the request and completes the sync, in the measured time', () => {
+    expect(run.forks).toHaveLength(1);
+    expect(run.forks[0]!.startSec).toBeLessThan(fork!.start_s + 0.05);
+    expect(run.syncOutcome).toBe('completed');
+    expect(run.events.some((e) => e.kind === 'replica-disconnected')).toBe(false);
+    expect(relErr(run.completedAtSec!, logAt(disk.log.replica, /Finished with success/))).toBeLessThan(0.15);
+  });
+
+  it('peaks mem_total_replication_buffers within 15%', () => {
+    expect(relErr(run.memTotalReplicationBuffersPeakBytes, disk.summary.peak_mem_total_replication_buffers)).toBeLessThan(0.15);
+  });
+
+  it('would overstate the peak without the socket, never understate it', () => {
+    const noSocket = simulateFullSync({ ...options, socketBufferBytes: 0 });
+    expect(noSocket.memTotalReplicationBuffersPeakBytes).toBeGreaterThan(disk.summary.peak_mem_total_replication_buffers);
+  });
+});
+
+describe('diskless-sync.json: the 7.0 defaults, delay 5 s', () => {
+  const [fork] = diskless.forks;
+  const rdbBytes = diskless.save.rdb_bytes_per_key * diskless.dataset.keys;
+  const childSec = fork!.end_s! - fork!.start_s;
+  const run = simulateFullSync({
+    ...common(diskless),
+    saveDurationSec: childSec,
+    rdbBytes,
+    // The transfer ran the child's whole life: the link kept up at least at that rate.
+    linkBytesPerSec: rdbBytes / childSec,
+    replicaLoadBytesPerSec: rdbBytes / loadSec(diskless),
+    diskless: true,
+    horizonSec: 60,
+  });
+
+  it('forks within the 1 s granularity of replicationCron', () => {
+    expect(run.forks).toHaveLength(1);
+    expect(Math.abs(run.forks[0]!.startSec - fork!.start_s)).toBeLessThan(1);
+  });
+
+  it('peaks mem_total_replication_buffers within 15%, and completes', () => {
+    expect(relErr(run.memTotalReplicationBuffersPeakBytes, diskless.summary.peak_mem_total_replication_buffers)).toBeLessThan(0.15);
+    expect(run.syncOutcome).toBe('completed');
+  });
+});
+
+describe('disk-sync-obuf-loop.json: a hard limit of 8 MiB', () => {
+  const disconnects = loop.log.master.filter((l) => /overcoming of output buffer limits/.test(l.line));
+  const horizonSec = loop.series.at(-1)!.t_s;
+  const run = simulateFullSync({
+    ...common(loop),
+    saveDurationSec: loop.save.predicted_save_seconds,
+    rdbBytes: loop.save.rdb_bytes_per_key * loop.dataset.keys,
+    linkBytesPerSec: 1e9,
+    replicaLoadBytesPerSec: 250e6,
+    diskless: false,
+    horizonSec,
+    maxFullSyncs: Infinity,
+  });
+  const drops = run.events.filter((e) => e.kind === 'replica-disconnected');
+
+  it('predicts the disconnect loop and the train of forks in the run’s horizon (±1)', () => {
+    expect(run.syncOutcome).toBe('disconnect-loop');
+    expect(Math.abs(run.forks.length - loop.forks.length)).toBeLessThanOrEqual(1);
+    for (const fork of run.forks.slice(0, -1)) expect(fork.killed).toBe(true);
+  });
+
+  it('drops at the measured omem, at the measured time from each fork (15%)', () => {
+    const measuredOmem = Number(/omem=(\d+)/.exec(disconnects[0]!.line)![1]);
+    expect(run.replicaOutputBufferPeakBytes).toBe(measuredOmem);
+    for (const [i, line] of disconnects.entries()) {
+      const measured = line.t_s - loop.forks[i]!.start_s;
+      const model = drops[i]!.tSec - run.forks[i]!.startSec;
+      expect(relErr(model, measured)).toBeLessThan(0.15);
+    }
+  });
+
+  it('is not predicted for disk-sync.json’s limits with the same load', () => {
+    const calm = simulateFullSync({
+      ...common(loop),
+      outputBufferLimit: limits(disk),
+      saveDurationSec: disk.forks[0]!.end_s! - disk.forks[0]!.start_s,
+      rdbBytes: loop.save.rdb_bytes_per_key * loop.dataset.keys,
+      linkBytesPerSec: 1e9,
+      replicaLoadBytesPerSec: 250e6,
+      diskless: false,
+    });
+    expect(calm.syncOutcome).toBe('completed');
+    expect(calm.forks).toHaveLength(1);
+  });
+});
+
+describe('aof-rewrite.json: a 7.0 rewrite keeps no buffer; 6.2 would have', () => {
+  const [fork] = aof.forks;
+  const options = {
+    writesPerSec: aof.spec.writesPerSec,
+    bytesPerWrite: setCommandBytes(aof.load.key_bytes, aof.load.value_bytes),
+    rewriteSec: fork!.end_s! - fork!.start_s,
+    rdbBytes: aof.save.rdb_bytes_per_key * aof.dataset.keys,
+    diskWriteBytesPerSec: 1e9,
+  };
+  const during = aof.series.filter((s) => s.t_s >= fork!.start_s && s.t_s <= fork!.end_s!);
+  const before = Math.max(...aof.series.filter((s) => s.t_s < 0).map((s) => s.used_memory ?? 0));
+  const grownBytes = Math.max(...during.map((s) => s.used_memory ?? 0)) - before;
+
+  it('7.0: the model and the run agree there is nothing beyond one 6.2 block', () => {
+    expect(simulateAofRewrite({ ...options, redisVersion: '7.0' }).aofRewriteBufferPeakBytes).toBe(0);
+    expect(grownBytes).toBeLessThan(12 * 1024 * 1024);
+  });
+
+  it('6.2 under the same load would hold the whole diff, far above what the run grew', () => {
+    const six = simulateAofRewrite({ ...options, redisVersion: '6.2' });
+    expect(six.aofRewriteBufferPeakBytes).toBeGreaterThan(options.writesPerSec * options.bytesPerWrite * options.rewriteSec);
+    expect(six.aofRewriteBufferPeakBytes).toBeGreaterThan(3 * grownBytes);
+  });
+});
