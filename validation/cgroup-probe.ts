@@ -11,25 +11,26 @@
 //   npx tsx validation/cgroup-probe.ts <run> [--out DIR]
 //   runs: disk-fsync disk-no-fsync tmpfs disk-limit (disk-limit reads disk-fsync's fixture)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { join } from 'node:path';
 import { round } from '../src/engine/numbers.js';
 import { CleanupStack, guardProcess, interruptedBy } from '../src/harness/cleanup.js';
+import { connectLoopback } from '../src/harness/connect.js';
 import { hostFacts } from '../src/harness/environment.js';
 import { fillDataset, keysForDataset } from '../src/harness/fill.js';
+import { liveChild } from '../src/harness/fork-child.js';
 import { freePort } from '../src/harness/free-port.js';
 import { MemoryCgroup, v2Controllers, type V1StatField } from '../src/harness/memory-cgroup.js';
 import { defaultMaxInflight } from '../src/harness/pacing.js';
 import { probeSave, rdbBytesPerKey } from '../src/harness/probe.js';
-import { childPids, hasExited, readProcStat, readSmapsRollup } from '../src/harness/proc.js';
+import { readProcStat, readSmapsRollup } from '../src/harness/proc.js';
 import { infoNumber, parseInfo } from '../src/harness/redis-info.js';
 import { RedisServer } from '../src/harness/redis-server.js';
 import { planDelay } from '../src/harness/save-delay.js';
 import { readThp } from '../src/harness/thp.js';
 import { WriteLoad } from '../src/harness/writer.js';
+import { probeMain } from './probe-command.js';
 
 const MiB = 2 ** 20;
 const SAMPLE_MS = 100;
@@ -122,18 +123,7 @@ function fileSizes(path: string): { bytes: number; alloc: number } | undefined {
   }
 }
 
-function liveChild(pid: number): number | undefined {
-  return childPids(pid).find((child) => {
-    const stat = readProcStat(child);
-    return stat !== undefined && !hasExited(stat) && stat.ppid === pid;
-  });
-}
 
-function connectTo(port: number): Redis {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  return redis;
-}
 
 function vitestRunning(): boolean {
   try {
@@ -194,8 +184,8 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
     group.adopt(server.pid);
     log(`redis-server pid ${server.pid} on ${port} in ${group.path}; RDB dir ${dir}`);
 
-    const redis = connectTo(port);
-    const sampler = connectTo(port);
+    const redis = connectLoopback(port);
+    const sampler = connectLoopback(port);
     for (const r of [redis, sampler]) {
       await r.connect();
       cleanup.add('close a control connection', async () => r.disconnect(), () => r.disconnect());
@@ -433,27 +423,4 @@ function formatRun(run: Awaited<ReturnType<typeof runCgroupProbe>>): string {
   return `${head},\n  "series": [\n${series.map((s) => '    ' + JSON.stringify(s)).join(',\n')}\n  ]\n}\n`;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const name = argv[0];
-  const spec = name ? RUNS[name] : undefined;
-  if (!name || !spec) {
-    process.stderr.write(`usage: npx tsx validation/cgroup-probe.ts <${Object.keys(RUNS).join('|')}> [--out DIR]\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const outFlag = argv.indexOf('--out');
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const outDir = outFlag >= 0 && argv[outFlag + 1] ? argv[outFlag + 1]! : join(root, 'test/fixtures/container');
-  const run = await runCgroupProbe(name, spec, (line) => process.stderr.write(`cgroup-probe: ${line}\n`), outDir);
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${name}.json`);
-  writeFileSync(file, formatRun(run));
-  process.stderr.write(`cgroup-probe: wrote ${file}: ${JSON.stringify(run.summary)}\n`);
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`cgroup-probe: ${err.stack ?? err.message}\n`);
-    process.exitCode = 1;
-  });
-}
+probeMain(import.meta.url, { tool: 'cgroup-probe', runs: RUNS, fixtureDir: 'test/fixtures/container', measure: runCgroupProbe, format: formatRun });

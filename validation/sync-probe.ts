@@ -9,24 +9,27 @@
 //
 //   npx tsx validation/sync-probe.ts <run> [--out DIR]     runs: disk-sync diskless-sync
 //                                                           disk-sync-obuf-loop aof-rewrite
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { round } from '../src/engine/numbers.js';
 import { CleanupStack, guardProcess, interruptedBy } from '../src/harness/cleanup.js';
+import { connectLoopback } from '../src/harness/connect.js';
 import { hostFacts } from '../src/harness/environment.js';
 import { fillDataset, keysForDataset } from '../src/harness/fill.js';
+import { liveChild } from '../src/harness/fork-child.js';
 import { freePort } from '../src/harness/free-port.js';
 import { defaultMaxInflight } from '../src/harness/pacing.js';
 import { probeSave, rdbBytesPerKey } from '../src/harness/probe.js';
-import { childPids, hasExited, readProcStat, readSmapsRollup } from '../src/harness/proc.js';
+import { hasExited, readProcStat, readSmapsRollup } from '../src/harness/proc.js';
 import { infoNumber, parseInfo, type RedisInfo } from '../src/harness/redis-info.js';
 import { RedisServer } from '../src/harness/redis-server.js';
 import { planDelay } from '../src/harness/save-delay.js';
 import { readThp } from '../src/harness/thp.js';
 import { WriteLoad } from '../src/harness/writer.js';
+import { probeMain } from './probe-command.js';
+import { within } from '../src/runtime/deadline.js';
 
 const MiB = 2 ** 20;
 const SAMPLE_MS = 100;
@@ -199,21 +202,10 @@ async function configOf(redis: Redis, names: string[]): Promise<Record<string, s
   return out;
 }
 
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
-function connectTo(port: number): Redis {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  return redis;
-}
+
+/** A sample's reading, or undefined when the server did not answer in time (or refused). */
+const answerWithin = <T>(promise: Promise<T>, ms: number) => within(promise.catch(() => undefined), ms, () => undefined);
 
 const MASTER_CONFIG = [
   'repl-diskless-sync', 'repl-diskless-sync-delay', 'repl-diskless-sync-max-replicas', 'client-output-buffer-limit',
@@ -246,9 +238,9 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     // Started second, stopped first: a master shutting down waits for its replicas.
     const replica = withReplica ? await RedisServer.start({ port: replicaPort, dir: makeDir('replica'), disableThp: true }, cleanup) : undefined;
 
-    const redis = connectTo(masterPort);
-    const sampler = connectTo(masterPort);
-    const replicaRedis = replica ? connectTo(replicaPort) : undefined;
+    const redis = connectLoopback(masterPort);
+    const sampler = connectLoopback(masterPort);
+    const replicaRedis = replica ? connectLoopback(replicaPort) : undefined;
     for (const r of [redis, sampler, replicaRedis]) {
       if (!r) continue;
       await r.connect();
@@ -369,11 +361,11 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
       const counts = load.counts();
       const started = performance.now();
       const [mInfo, clients, rInfo] = await Promise.all([
-        within(sampler.call('INFO', 'memory', 'persistence', 'stats', 'replication').then(String), 2000),
-        withReplica ? within(sampler.call('CLIENT', 'LIST', 'TYPE', 'replica').then(String), 2000) : Promise.resolve(undefined),
+        answerWithin(sampler.call('INFO', 'memory', 'persistence', 'stats', 'replication').then(String), 2000),
+        withReplica ? answerWithin(sampler.call('CLIENT', 'LIST', 'TYPE', 'replica').then(String), 2000) : Promise.resolve(undefined),
         // A replica loading an RDB answers only between chunks: never let it hold up the master's
         // sample, and keep one question outstanding at a time.
-        replicaRedis && !replicaAsking ? within(askReplica(replicaRedis), REPLICA_INFO_WAIT_MS) : Promise.resolve(undefined),
+        replicaRedis && !replicaAsking ? answerWithin(askReplica(replicaRedis), REPLICA_INFO_WAIT_MS) : Promise.resolve(undefined),
       ]);
       const infoMs = performance.now() - started;
       const m = mInfo ? parseInfo(mInfo) : {};
@@ -500,12 +492,6 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
   }
 }
 
-function liveChild(pid: number): number | undefined {
-  return childPids(pid).find((child) => {
-    const stat = readProcStat(child);
-    return stat !== undefined && !hasExited(stat) && stat.ppid === pid;
-  });
-}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -523,27 +509,4 @@ function formatRun(run: Awaited<ReturnType<typeof runSyncProbe>>): string {
   return `${head},\n  "log": {\n    "master": [\n${lines(log.master).replace(/^/gm, '  ')}\n    ],\n    "replica": [\n${lines(log.replica).replace(/^/gm, '  ')}\n    ]\n  },\n  "series": [\n${lines(series)}\n  ]\n}\n`;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const name = argv[0];
-  const spec = name ? RUNS[name] : undefined;
-  if (!name || !spec) {
-    process.stderr.write(`usage: npx tsx validation/sync-probe.ts <${Object.keys(RUNS).join('|')}> [--out DIR]\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const outFlag = argv.indexOf('--out');
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const outDir = outFlag >= 0 && argv[outFlag + 1] ? argv[outFlag + 1]! : join(root, 'test/fixtures/replication');
-  const run = await runSyncProbe(name, spec, (line) => process.stderr.write(`sync-probe: ${line}\n`));
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${name}.json`);
-  writeFileSync(file, formatRun(run));
-  process.stderr.write(`sync-probe: wrote ${file}: ${JSON.stringify(run.summary)}\n`);
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`sync-probe: ${err.stack ?? err.message}\n`);
-    process.exitCode = 1;
-  });
-}
+probeMain(import.meta.url, { tool: 'sync-probe', runs: RUNS, fixtureDir: 'test/fixtures/replication', measure: (name, spec, log) => runSyncProbe(name, spec, log), format: formatRun });

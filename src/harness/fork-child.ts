@@ -3,17 +3,22 @@
 import type { RedisServer } from './redis-server.js';
 import { childPids, hasExited, readProcStat } from './proc.js';
 
+/** The live child of process `pid` (a fork child of redis-server), if one runs now. */
+export function liveChild(pid: number): number | undefined {
+  return childPids(pid).find((child) => {
+    const stat = readProcStat(child);
+    return stat !== undefined && !hasExited(stat) && stat.ppid === pid;
+  });
+}
+
 /** The server's live child, polled for up to `timeoutMs` after BGSAVE answered. */
 export async function findForkChild(server: RedisServer, timeoutMs = 2000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const live = childPids(server.pid).filter((pid) => {
-      const stat = readProcStat(pid);
-      return stat !== undefined && !hasExited(stat) && stat.ppid === server.pid;
-    });
-    if (live.length > 0) {
-      server.trackForkChild(live[0]!);
-      return live[0]!;
+    const live = liveChild(server.pid);
+    if (live !== undefined) {
+      server.trackForkChild(live);
+      return live;
     }
     if (Date.now() > deadline) throw new Error(`no BGSAVE child of redis-server pid ${server.pid} appeared within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2));

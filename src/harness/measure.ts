@@ -7,8 +7,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../engine/numbers.js';
-import { Redis } from 'ioredis';
 import { CleanupStack, guardProcess } from './cleanup.js';
+import { connectLoopback } from './connect.js';
 import { hostFacts, thpVmstat, type HostFacts } from './environment.js';
 import { fileBytes } from './files.js';
 import { fillDataset, keysForDataset, type FillRecord } from './fill.js';
@@ -111,8 +111,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
 
     const port = options.port ?? (await freePort());
     const server = await RedisServer.start({ port, dir, disableThp: !huge, executable: options.executable }, cleanup);
-    const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-    redis.on('error', () => undefined);
+    const redis = connectLoopback(port);
     await redis.connect();
     cleanup.add('close the control connection', async () => redis.disconnect(), () => redis.disconnect());
     log(`redis-server pid ${server.pid} on 127.0.0.1:${port}, dir ${dir}`);
