@@ -23,11 +23,10 @@ import { liveChild } from '../src/harness/fork-child.js';
 import { freePort } from '../src/harness/free-port.js';
 import { MemoryCgroup, v2Controllers, type V1StatField } from '../src/harness/memory-cgroup.js';
 import { defaultMaxInflight } from '../src/harness/pacing.js';
-import { probeSave, rdbBytesPerKey } from '../src/harness/probe.js';
+import { stretchSaves } from '../src/harness/probe.js';
 import { readProcStat, readSmapsRollup } from '../src/harness/proc.js';
-import { infoNumber, parseInfo } from '../src/harness/redis-info.js';
+import { configGet, infoNumber, parseInfo } from '../src/harness/redis-info.js';
 import { RedisServer } from '../src/harness/redis-server.js';
-import { planDelay } from '../src/harness/save-delay.js';
 import { readThp } from '../src/harness/thp.js';
 import { WriteLoad } from '../src/harness/writer.js';
 import { probeMain } from './probe-command.js';
@@ -207,18 +206,12 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
     // is about as large as the data it holds, as it is for data that does not compress.
     await redis.config('SET', 'rdbcompression', 'no');
     await redis.config('SET', 'rdb-save-incremental-fsync', spec.incrementalFsync ? 'yes' : 'no');
-    const bytesPerKey = await rdbBytesPerKey(redis);
-    const base = await probeSave(redis, server, { keys, bytesPerKey, delay: 0, maxSec: 30 });
-    const first = planDelay(keys, spec.saveTargetSec, [base]);
-    const probes = [base];
-    if (first.delay !== 0) probes.push(await probeSave(redis, server, { keys, bytesPerKey, delay: first.delay, maxSec: 3 }));
-    const plan = planDelay(keys, spec.saveTargetSec, probes);
+    const { bytesPerKey, probes, plan } = await stretchSaves(redis, server, keys, spec.saveTargetSec);
     // The probes' dump.rdb would sit in the cache (or the tmpfs) and be replaced at the measured
     // save's rename: unlinking it frees its pages, so the measured save starts from none.
     const dump = join(dir, 'dump.rdb');
     if (existsSync(dump)) unlinkSync(dump);
-    await redis.config('SET', 'rdb-key-save-delay', String(plan.delay));
-    log(`save: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
+    log(`save: ${probes[0]!.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
 
     let limitBytes: number | null = null;
     if (limitBase !== undefined) {
@@ -226,11 +219,7 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
       group.setLimitBytes(limitBytes);
       log(`memory.limit_in_bytes ${limitBytes} (disk-fsync anon peak ${limitBase} + ${spec.limitAboveAnonPeakMib} MiB)`);
     }
-    const config: Record<string, string> = {};
-    for (const item of CONFIG) {
-      const pair = (await redis.config('GET', item)) as string[];
-      for (let i = 0; i + 1 < pair.length; i += 2) config[pair[i]!] = pair[i + 1]!;
-    }
+    const config = await configGet(redis, CONFIG);
 
     const load = await WriteLoad.start({
       port,

@@ -21,11 +21,10 @@ import { fillDataset, keysForDataset } from '../src/harness/fill.js';
 import { liveChild } from '../src/harness/fork-child.js';
 import { freePort } from '../src/harness/free-port.js';
 import { defaultMaxInflight } from '../src/harness/pacing.js';
-import { probeSave, rdbBytesPerKey } from '../src/harness/probe.js';
+import { stretchSaves } from '../src/harness/probe.js';
 import { hasExited, readProcStat, readSmapsRollup } from '../src/harness/proc.js';
-import { infoNumber, parseInfo, type RedisInfo } from '../src/harness/redis-info.js';
+import { configGet, infoNumber, parseInfo, type RedisInfo } from '../src/harness/redis-info.js';
 import { RedisServer } from '../src/harness/redis-server.js';
-import { planDelay } from '../src/harness/save-delay.js';
 import { readThp } from '../src/harness/thp.js';
 import { WriteLoad } from '../src/harness/writer.js';
 import { probeMain } from './probe-command.js';
@@ -193,14 +192,6 @@ function slaveState(info: RedisInfo): string | null {
   return /state=(\w+)/.exec(line)?.[1] ?? null;
 }
 
-async function configOf(redis: Redis, names: string[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const pair = (await redis.config('GET', name)) as string[];
-    for (let i = 0; i + 1 < pair.length; i += 2) out[pair[i]!] = pair[i + 1]!;
-  }
-  return out;
-}
 
 
 
@@ -269,16 +260,8 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     // DEBUG POPULATE's zero-filled values compress ~30:1 under LZF, which real data does not:
     // without compression the RDB is as large as the dataset it holds.
     await redis.config('SET', 'rdbcompression', 'no');
-    // A save without delay gives the per-key cost, a short one with the planned delay corrects
-    // the delay's cost; the delay then stretches each save to the target.
-    const bytesPerKey = await rdbBytesPerKey(redis);
-    const base = await probeSave(redis, master, { keys, bytesPerKey, delay: 0, maxSec: 30 });
-    const first = planDelay(keys, spec.saveTargetSec, [base]);
-    const probes = [base];
-    if (first.delay !== 0) probes.push(await probeSave(redis, master, { keys, bytesPerKey, delay: first.delay, maxSec: 3 }));
-    const plan = planDelay(keys, spec.saveTargetSec, probes);
-    await redis.config('SET', 'rdb-key-save-delay', String(plan.delay));
-    log(`save: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
+    const { bytesPerKey, probes, plan } = await stretchSaves(redis, master, keys, spec.saveTargetSec);
+    log(`save: ${probes[0]!.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
 
     if (spec.trigger === 'aof-rewrite') {
       // Turning AOF on starts a rewrite of its own: let it finish before the measured one.
@@ -289,8 +272,8 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     }
 
     const config = {
-      master: await configOf(redis, MASTER_CONFIG),
-      replica: replicaRedis ? await configOf(replicaRedis, REPLICA_CONFIG) : null,
+      master: await configGet(redis, MASTER_CONFIG),
+      replica: replicaRedis ? await configGet(replicaRedis, REPLICA_CONFIG) : null,
     };
     const before = parseInfo(String(await redis.call('INFO', 'stats', 'persistence')));
 

@@ -12,7 +12,7 @@ import { fileBytes } from './files.js';
 import { abortForkChild, findForkChild } from './fork-child.js';
 import { infoNumber, parseInfo } from './redis-info.js';
 import type { RedisServer } from './redis-server.js';
-import type { SaveProbe } from './save-delay.js';
+import { planDelay, type DelayPlan, type SaveProbe } from './save-delay.js';
 
 const POLL_MS = 25;
 /** Skip the first moments of a probe: fork, and the RDB header. */
@@ -92,3 +92,24 @@ export async function probeSave(redis: Redis, server: RedisServer, { keys, bytes
   return { delay, per_key_us: round(((last.at - first.at) * 1000) / keysSeen, 3), finished: false };
 }
 
+
+/**
+ * Stretches every later save of `keys` keys to about `targetSec`: a save without delay gives
+ * the per-key cost, a short one with the first planned delay corrects the delay's own cost,
+ * and rdb-key-save-delay is set to the plan.
+ */
+export async function stretchSaves(
+  redis: Redis,
+  server: RedisServer,
+  keys: number,
+  targetSec: number,
+): Promise<{ bytesPerKey: number; probes: SaveProbe[]; plan: DelayPlan }> {
+  const bytesPerKey = await rdbBytesPerKey(redis);
+  const base = await probeSave(redis, server, { keys, bytesPerKey, delay: 0, maxSec: 30 });
+  const probes = [base];
+  const first = planDelay(keys, targetSec, probes);
+  if (first.delay !== 0) probes.push(await probeSave(redis, server, { keys, bytesPerKey, delay: first.delay, maxSec: 3 }));
+  const plan = planDelay(keys, targetSec, probes);
+  await redis.config('SET', 'rdb-key-save-delay', String(plan.delay));
+  return { bytesPerKey, probes, plan };
+}
