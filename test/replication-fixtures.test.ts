@@ -20,6 +20,10 @@ interface Sample {
   replica_master_link_status: string | null;
   replica_used_memory: number | null;
   writes_acked: number;
+  slave_states?: Array<string | null>;
+  replica_client_omems?: number[];
+  mem_replication_backlog?: number | null;
+  more_replicas?: Array<{ master_link_status: string | null; used_memory: number | null }>;
 }
 interface Fork {
   pid: number;
@@ -34,7 +38,7 @@ interface Run {
   load: { replication_bytes_per_write: number };
   summary: { rdb_last_cow_size: number | null; aof_last_cow_size: number | null };
   forks: Fork[];
-  log: { master: Array<{ t_s: number; line: string }>; replica: Array<{ t_s: number; line: string }> };
+  log: { master: Array<{ t_s: number; line: string }>; replica: Array<{ t_s: number; line: string }>; replica1?: Array<{ t_s: number; line: string }> };
   series: Sample[];
 }
 
@@ -44,6 +48,8 @@ const runs = {
   disk: load('disk-sync'),
   diskless: load('diskless-sync'),
   loop: load('disk-sync-obuf-loop'),
+  saveRule: load('disk-sync-obuf-save-rule'),
+  two: load('disk-sync-two-replicas'),
   aof: load('aof-rewrite'),
 };
 
@@ -204,6 +210,117 @@ describe('a disk-based full sync past a low output-buffer limit: a disconnect lo
       expect(fork.peak_private_dirty_bytes).toBeGreaterThan(0.1 * diskPeak);
       expect(fork.peak_private_dirty_bytes).toBeLessThan(diskPeak);
     }
+  });
+});
+
+describe('the same low limit with a save rule: the dropped replica leaves the child running', () => {
+  const run = runs.saveRule;
+  const limit = replicaLimit(run);
+  const lines = (pattern: RegExp) => run.log.master.filter((l) => pattern.test(l.line));
+  const disconnects = lines(/overcoming of output buffer limits/);
+  const asks = lines(/asks for synchronization/);
+  const complete = run.forks.filter((f) => f.end_s !== null);
+
+  it('has a save rule that never fires: every fork is a save for SYNC', () => {
+    expect(run.config.master.save).toBe('3600 1000000');
+    expect(run.forks.length).toBeGreaterThanOrEqual(3);
+    expect(delta(run, 'total_forks')).toBe(run.forks.length);
+    expect(lines(/Starting BGSAVE for SYNC/)).toHaveLength(run.forks.length);
+    expect(delta(run, 'sync_full')).toBe(run.forks.length);
+  });
+
+  it('drops the replica at the hard limit, as without the rule', () => {
+    expect(disconnects.length).toBeGreaterThanOrEqual(complete.length);
+    for (const line of disconnects) {
+      const omem = Number(/omem=(\d+)/.exec(line.line)![1]);
+      expect(omem).toBeGreaterThanOrEqual(limit.hardBytes);
+      expect(omem - limit.hardBytes).toBeLessThan(largestBlockBytes(run));
+    }
+  });
+
+  it('kills no child: each saves to the end, seconds after its replica was dropped', () => {
+    expect(lines(/terminated by signal/)).toHaveLength(0);
+    expect(lines(/Background saving terminated with success/).length).toBeGreaterThanOrEqual(complete.length);
+    const diskSec = num(runs.disk.forks[0]!.end_s) - runs.disk.forks[0]!.start_s;
+    for (const [i, fork] of complete.entries()) {
+      const drop = disconnects[i]!;
+      expect(drop.t_s).toBeGreaterThan(fork.start_s);
+      expect(num(fork.end_s) - drop.t_s).toBeGreaterThan(2);
+      expect(Math.abs((num(fork.end_s) - fork.start_s) / diskSec - 1)).toBeLessThan(0.15);
+    }
+  });
+
+  it("sees the replica's connection close only when the child exits, and the retry cannot attach", () => {
+    // The master frees the replica at the limit; the replica reads EOF, reconnects and asks
+    // again only once the child, which holds a copy of the socket, has exited.
+    const eofs = run.log.replica.filter((l) => /I\/O error reading bulk count/.test(l.line));
+    expect(eofs.length).toBeGreaterThanOrEqual(complete.length);
+    for (const [i, fork] of complete.entries()) {
+      expect(Math.abs(eofs[i]!.t_s - num(fork.end_s))).toBeLessThan(0.05);
+      const retry = asks[i + 1]!;
+      expect(retry.t_s - disconnects[i]!.t_s).toBeGreaterThan(2);
+      expect(Math.abs(retry.t_s - num(fork.end_s))).toBeLessThan(0.05);
+    }
+    expect(lines(/Can't attach the replica to the current BGSAVE/).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forks for the retry only after the child has exited, within a cron step or two', () => {
+    for (const [i, fork] of complete.entries()) {
+      const next = run.forks[i + 1];
+      if (!next) continue;
+      expect(next.start_s).toBeGreaterThanOrEqual(num(fork.end_s));
+      expect(next.start_s - num(fork.end_s)).toBeLessThan(0.15);
+    }
+  });
+
+  it('holds only the backlog while the dropped replica waits', () => {
+    for (const [i, fork] of complete.entries()) {
+      const waiting = run.series.filter((s) => s.t_s > disconnects[i]!.t_s + 0.2 && s.t_s < num(fork.end_s) - 0.1);
+      expect(waiting.length).toBeGreaterThan(10);
+      for (const s of waiting) {
+        expect(s.connected_slaves).toBe(0);
+        expect(num(s.mem_total_replication_buffers)).toBeLessThan(backlogBytes(run) + 2 * largestBlockBytes(run));
+      }
+    }
+  });
+});
+
+describe('a disk-based full sync to two replicas at once', () => {
+  const run = runs.two;
+  const [fork] = run.forks;
+
+  it('forks once: the second replica attaches to the save the first started', () => {
+    expect(run.forks).toHaveLength(1);
+    expect(delta(run, 'total_forks')).toBe(1);
+    expect(delta(run, 'sync_full')).toBe(2);
+    expect(run.log.master.filter((l) => /Waiting for end of BGSAVE for SYNC/.test(l.line))).toHaveLength(1);
+    expect(fork!.start_s).toBeLessThan(0.2);
+  });
+
+  it('keeps one shared buffer: each omem is the whole of it, counted once in mem_total_replication_buffers', () => {
+    const fed = within(run, fork!).filter((s) => s.replica_client_omems?.length === 2 && s.replica_client_omems.every((o) => o > 1e6));
+    expect(fed.length).toBeGreaterThan(30);
+    for (const s of fed) {
+      const [a, b] = s.replica_client_omems!;
+      expect(a).toBe(b);
+      expect(a).toBe(s.mem_total_replication_buffers);
+      // The excess over the backlog, once (INFO's backlog figure moves by a few bytes).
+      expect(Math.abs(num(s.mem_clients_slaves) - (num(s.mem_total_replication_buffers) - num(s.mem_replication_backlog)))).toBeLessThan(KiB);
+    }
+    const peakBuffer = peak(run, 'mem_total_replication_buffers');
+    const onePeak = peak(runs.disk, 'mem_total_replication_buffers');
+    expect(Math.abs(peakBuffer / onePeak - 1)).toBeLessThan(0.1);
+  });
+
+  it('brings both replicas up with the dataset, and the buffer back to the backlog', () => {
+    const last = run.series.at(-1)!;
+    expect(last.slave_states).toEqual(['online', 'online']);
+    expect(last.replica_master_link_status).toBe('up');
+    expect(last.more_replicas![0]!.master_link_status).toBe('up');
+    const before = num(run.series.find((s) => s.t_s >= -0.5)!.used_memory);
+    for (const used of [last.replica_used_memory, last.more_replicas![0]!.used_memory]) expect(Math.abs(num(used) / before - 1)).toBeLessThan(0.02);
+    expect(num(last.mem_total_replication_buffers)).toBeLessThan(backlogBytes(run) + 2 * largestBlockBytes(run));
+    expect(run.log.replica1!.some((l) => /Finished with success/.test(l.line))).toBe(true);
   });
 });
 

@@ -15,9 +15,10 @@ interface Sample {
   mem_total_replication_buffers: number | null;
   slave0_state: string | null;
   writes_acked: number;
+  slave_states?: Array<string | null>;
 }
 interface Run {
-  spec: { writesPerSec: number; disklessSyncDelaySec: number };
+  spec: { writesPerSec: number; disklessSyncDelaySec: number; replicas?: number };
   config: { master: Record<string, string> };
   dataset: { keys: number; key_bytes: number };
   save: { rdb_bytes_per_key: number; predicted_save_seconds: number };
@@ -33,6 +34,8 @@ const disk = load('disk-sync');
 const diskless = load('diskless-sync');
 const loop = load('disk-sync-obuf-loop');
 const aof = load('aof-rewrite');
+const saveRule = load('disk-sync-obuf-save-rule');
+const two = load('disk-sync-two-replicas');
 
 const logAt = (lines: Run['log']['replica'], pattern: RegExp) => lines.find((l) => pattern.test(l.line))!.t_s;
 const relErr = (model: number, measured: number) => Math.abs(model / measured - 1);
@@ -182,6 +185,86 @@ describe('disk-sync-obuf-loop.json: a hard limit of 8 MiB', () => {
     });
     expect(calm.syncOutcome).toBe('completed');
     expect(calm.forks).toHaveLength(1);
+  });
+});
+
+describe('disk-sync-obuf-save-rule.json: the same limit with a save rule', () => {
+  const disconnects = saveRule.log.master.filter((l) => /overcoming of output buffer limits/.test(l.line));
+  const [first] = saveRule.forks;
+  const horizonSec = saveRule.series.at(-1)!.t_s;
+  // The probe leaves hz at its default, as the model does.
+  const hz = 10;
+  const run = simulateFullSync({
+    ...common(saveRule),
+    // The first child's life: with a save rule no child is cut short.
+    saveDurationSec: first!.end_s! - first!.start_s,
+    rdbBytes: saveRule.save.rdb_bytes_per_key * saveRule.dataset.keys,
+    linkBytesPerSec: 1e9,
+    replicaLoadBytesPerSec: 250e6,
+    diskless: false,
+    saveRuleSet: saveRule.config.master.save !== '',
+    horizonSec,
+    maxFullSyncs: Infinity,
+  });
+  const drops = run.events.filter((e) => e.kind === 'replica-disconnected');
+
+  it('kills no child, and forks as many times in the horizon (±1)', () => {
+    expect(run.syncOutcome).toBe('disconnect-loop');
+    expect(run.forks.every((f) => !f.killed)).toBe(true);
+    expect(Math.abs(run.forks.length - saveRule.forks.length)).toBeLessThanOrEqual(1);
+  });
+
+  it("starts each next fork at the child's exit (one cron step), at the measured times (15%)", () => {
+    for (const [i, fork] of run.forks.entries()) {
+      const next = run.forks[i + 1];
+      if (next && fork.endSec !== null) {
+        expect(next.startSec).toBeGreaterThanOrEqual(fork.endSec);
+        expect(next.startSec - fork.endSec).toBeLessThanOrEqual(1 / hz);
+      }
+      const measured = saveRule.forks[i];
+      if (i > 0 && measured) expect(relErr(fork.startSec, measured.start_s)).toBeLessThan(0.15);
+    }
+  });
+
+  it('drops at the measured time from each fork (15%)', () => {
+    for (const [i, line] of disconnects.entries()) {
+      if (!drops[i] || !run.forks[i]) continue;
+      expect(relErr(drops[i]!.tSec - run.forks[i]!.startSec, line.t_s - saveRule.forks[i]!.start_s)).toBeLessThan(0.15);
+    }
+    expect(drops.length).toBeGreaterThanOrEqual(disconnects.length - 1);
+  });
+});
+
+describe('disk-sync-two-replicas.json: two replicas, one shared buffer', () => {
+  const [fork] = two.forks;
+  const rdbBytes = Number(/receiving (\d+) bytes/.exec(two.log.replica.find((l) => /receiving \d+ bytes/.test(l.line))!.line)![1]);
+  const transferSec = logAt(two.log.replica, /Discarding previously cached/) - logAt(two.log.replica, /receiving \d+ bytes/);
+  // As for disk-sync.json: what the sockets took off the buffer when both went online.
+  const online = two.series.findIndex((s) => (s.slave_states ?? []).every((x) => x === 'online') && s.slave_states!.length === 2);
+  const before = two.series[online - 1]!;
+  const after = two.series[online]!;
+  const socketBufferBytes =
+    before.mem_total_replication_buffers! + (after.writes_acked - before.writes_acked) * two.load.replication_bytes_per_write - after.mem_total_replication_buffers!;
+  const run = simulateFullSync({
+    ...common(two),
+    replicas: two.spec.replicas,
+    saveDurationSec: fork!.end_s! - fork!.start_s,
+    rdbBytes,
+    linkBytesPerSec: rdbBytes / transferSec,
+    replicaLoadBytesPerSec: rdbBytes / loadSec(two),
+    diskless: false,
+    socketBufferBytes,
+    horizonSec: 60,
+  });
+
+  it('forks once for both and completes', () => {
+    expect(two.spec.replicas).toBe(2);
+    expect(run.forks).toHaveLength(1);
+    expect(run.syncOutcome).toBe('completed');
+  });
+
+  it('peaks mem_total_replication_buffers within 15%, not twice one replica’s', () => {
+    expect(relErr(run.memTotalReplicationBuffersPeakBytes, two.summary.peak_mem_total_replication_buffers)).toBeLessThan(0.15);
   });
 });
 

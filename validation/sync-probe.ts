@@ -9,6 +9,8 @@
 //
 //   npx tsx validation/sync-probe.ts <run> [--out DIR]     runs: disk-sync diskless-sync
 //                                                           disk-sync-obuf-loop aof-rewrite
+//                                                           disk-sync-obuf-save-rule
+//                                                           disk-sync-two-replicas
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +55,10 @@ interface RunSpec {
   disklessSyncDelaySec: number;
   /** client-output-buffer-limit replica; undefined keeps the default 256mb 64mb 60. */
   outputBufferLimit?: OutputBufferLimit;
+  /** The master's `save` rule, set after the probe saves; undefined keeps `save ''`. */
+  saveRule?: string;
+  /** Replicas sent REPLICAOF together at t_s = 0. @defaultValue 1 */
+  replicas?: number;
   datasetMib: number;
   valueBytes: number;
   writesPerSec: number;
@@ -93,6 +99,26 @@ export const RUNS: Record<string, RunSpec> = {
     outputBufferLimit: { hardBytes: 8 * MiB, softBytes: 4 * MiB, softSec: 10 },
     horizonSec: 40,
     maxForks: 10,
+  },
+  'disk-sync-obuf-save-rule': {
+    ...BASE,
+    description:
+      'as disk-sync-obuf-loop, with a save rule on the master (save "3600 1000000", never due in the run): a dropped replica does not kill the save child',
+    trigger: 'full-sync',
+    diskless: false,
+    outputBufferLimit: { hardBytes: 8 * MiB, softBytes: 4 * MiB, softSec: 10 },
+    saveRule: '3600 1000000',
+    horizonSec: 40,
+    maxForks: 10,
+  },
+  'disk-sync-two-replicas': {
+    ...BASE,
+    description: 'disk-based full sync to two replicas sent REPLICAOF together, default output-buffer limits',
+    trigger: 'full-sync',
+    diskless: false,
+    replicas: 2,
+    horizonSec: 60,
+    maxForks: 3,
   },
   'aof-rewrite': {
     ...BASE,
@@ -137,6 +163,12 @@ interface SyncSample {
   writes_acked: number;
   writes_sent: number;
   info_ms: number;
+  /** With more than one replica: every slaveN's state=, in INFO order. */
+  slave_states?: Array<string | null>;
+  /** With more than one replica: CLIENT LIST omem of every replica client, in CLIENT LIST order. */
+  replica_client_omems?: number[];
+  /** With more than one replica: the replica_* fields of the second replica on. */
+  more_replicas?: Array<{ master_link_status: string | null; master_sync_in_progress: number | null; loading: number | null; used_memory: number | null; rss_bytes: number | null }>;
 }
 
 interface ForkRecord {
@@ -177,17 +209,19 @@ function readLog(file: string, zeroEpochMs: number, fromSec: number): LogLine[] 
   return lines.slice(0, LOG_LINES_KEPT);
 }
 
-function omemOfReplica(clientList: string): number | null {
+function omemsOfReplicas(clientList: string): number[] {
+  const omems: number[] = [];
   for (const line of clientList.split('\n')) {
     if (!/\bflags=\w*S/.test(line)) continue;
     const match = /\bomem=(\d+)/.exec(line);
-    if (match) return Number(match[1]);
+    if (match) omems.push(Number(match[1]));
   }
-  return null;
+  return omems;
 }
+const omemOfReplica = (clientList: string): number | null => omemsOfReplicas(clientList)[0] ?? null;
 
-function slaveState(info: RedisInfo): string | null {
-  const line = info.slave0;
+function slaveState(info: RedisInfo, i = 0): string | null {
+  const line = info[`slave${i}`];
   if (typeof line !== 'string') return null;
   return /state=(\w+)/.exec(line)?.[1] ?? null;
 }
@@ -223,21 +257,30 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     const masterPort = await freePort();
     const master = await RedisServer.start({ port: masterPort, dir: makeDir('master'), disableThp: true }, cleanup);
     const withReplica = spec.trigger === 'full-sync';
-    let replicaPort = await freePort();
-    while (replicaPort === masterPort) replicaPort = await freePort();
-    if (masterPort === 6379 || replicaPort === 6379) throw new Error('refusing port 6379');
+    const replicaCount = withReplica ? (spec.replicas ?? 1) : 0;
+    const replicaPorts: number[] = [];
+    while (replicaPorts.length < Math.max(1, replicaCount)) {
+      const port = await freePort();
+      if (port !== masterPort && !replicaPorts.includes(port)) replicaPorts.push(port);
+    }
+    const replicaPort = replicaPorts[0]!;
+    if (masterPort === 6379 || replicaPorts.includes(6379)) throw new Error('refusing port 6379');
     // Started second, stopped first: a master shutting down waits for its replicas.
-    const replica = withReplica ? await RedisServer.start({ port: replicaPort, dir: makeDir('replica'), disableThp: true }, cleanup) : undefined;
+    const replicas: RedisServer[] = [];
+    for (let i = 0; i < replicaCount; i++) {
+      replicas.push(await RedisServer.start({ port: replicaPorts[i]!, dir: makeDir(i === 0 ? 'replica' : `replica${i}`), disableThp: true }, cleanup));
+    }
+    const replica = replicas[0];
 
     const redis = connectLoopback(masterPort);
     const sampler = connectLoopback(masterPort);
-    const replicaRedis = replica ? connectLoopback(replicaPort) : undefined;
-    for (const r of [redis, sampler, replicaRedis]) {
-      if (!r) continue;
+    const replicaConns = replicas.map((_, i) => connectLoopback(replicaPorts[i]!));
+    const replicaRedis = replicaConns[0];
+    for (const r of [redis, sampler, ...replicaConns]) {
       await r.connect();
       cleanup.add('close a control connection', async () => r.disconnect(), () => r.disconnect());
     }
-    log(`master pid ${master.pid} on ${masterPort}${replica ? `, replica pid ${replica.pid} on ${replicaPort}` : ''}`);
+    log(`master pid ${master.pid} on ${masterPort}${replicas.map((r, i) => `, replica pid ${r.pid} on ${replicaPorts[i]}`).join('')}`);
 
     await redis.config('SET', 'shutdown-timeout', '0');
     await redis.config('SET', 'repl-diskless-sync', spec.diskless ? 'yes' : 'no');
@@ -262,6 +305,7 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     await redis.config('SET', 'rdbcompression', 'no');
     const { bytesPerKey, probes, plan } = await stretchSaves(redis, master, keys, spec.saveTargetSec);
     log(`save: ${probes[0]!.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
+    if (spec.saveRule !== undefined) await redis.config('SET', 'save', spec.saveRule);
 
     if (spec.trigger === 'aof-rewrite') {
       // Turning AOF on starts a rewrite of its own: let it finish before the measured one.
@@ -314,10 +358,10 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     const watcher = setInterval(watch, CHILD_WATCH_MS);
     cleanup.add('stop the child watcher', async () => clearInterval(watcher), () => clearInterval(watcher));
 
-    let replicaAsking = false;
-    const askReplica = (r: Redis) => {
-      replicaAsking = true;
-      return r.call('INFO', 'replication', 'persistence', 'memory').then(String).finally(() => (replicaAsking = false));
+    const replicaAsking = replicaConns.map(() => false);
+    const askReplica = (r: Redis, i: number) => {
+      replicaAsking[i] = true;
+      return r.call('INFO', 'replication', 'persistence', 'memory').then(String).finally(() => (replicaAsking[i] = false));
     };
     const series: SyncSample[] = [];
     let zeroEpochMs = 0;
@@ -331,10 +375,10 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
         baseCounts = load.counts();
         zeroAt = performance.now();
         zeroEpochMs = Date.now();
-        if (replicaRedis) await replicaRedis.call('REPLICAOF', '127.0.0.1', String(masterPort));
+        if (replicaConns.length > 0) await Promise.all(replicaConns.map((r) => r.call('REPLICAOF', '127.0.0.1', String(masterPort))));
         else await redis.call('BGREWRITEAOF');
         triggered = true;
-        log('t = 0: ' + (replicaRedis ? `REPLICAOF 127.0.0.1 ${masterPort}` : 'BGREWRITEAOF'));
+        log('t = 0: ' + (replicaRedis ? `REPLICAOF 127.0.0.1 ${masterPort}${replicaConns.length > 1 ? ` to ${replicaConns.length} replicas` : ''}` : 'BGREWRITEAOF'));
       }
       watch();
       const t = tNow();
@@ -343,16 +387,17 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
       if (child && smaps) child.peak_private_dirty_bytes = Math.max(child.peak_private_dirty_bytes, smaps.Private_Dirty ?? 0);
       const counts = load.counts();
       const started = performance.now();
-      const [mInfo, clients, rInfo] = await Promise.all([
+      const [mInfo, clients, ...rInfos] = await Promise.all([
         answerWithin(sampler.call('INFO', 'memory', 'persistence', 'stats', 'replication').then(String), 2000),
         withReplica ? answerWithin(sampler.call('CLIENT', 'LIST', 'TYPE', 'replica').then(String), 2000) : Promise.resolve(undefined),
         // A replica loading an RDB answers only between chunks: never let it hold up the master's
         // sample, and keep one question outstanding at a time.
-        replicaRedis && !replicaAsking ? answerWithin(askReplica(replicaRedis), REPLICA_INFO_WAIT_MS) : Promise.resolve(undefined),
+        ...replicaConns.map((rc, i) => (!replicaAsking[i] ? answerWithin(askReplica(rc, i), REPLICA_INFO_WAIT_MS) : Promise.resolve(undefined))),
       ]);
       const infoMs = performance.now() - started;
       const m = mInfo ? parseInfo(mInfo) : {};
-      const r = rInfo ? parseInfo(rInfo) : {};
+      const rs = rInfos.map((text) => (text ? parseInfo(text) : {}));
+      const r = rs[0] ?? {};
       const n = (info: RedisInfo, field: string) => infoNumber(info, field);
       const sample: SyncSample = {
         t_s: round(t, 3),
@@ -385,12 +430,24 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
         writes_sent: counts.sent - baseCounts.sent,
         info_ms: round(infoMs, 1),
       };
+      if (replicas.length > 1) {
+        sample.slave_states = replicas.map((_, i) => slaveState(m, i));
+        sample.replica_client_omems = clients ? omemsOfReplicas(clients) : [];
+        sample.more_replicas = rs.slice(1).map((ri, j) => ({
+          master_link_status: typeof ri.master_link_status === 'string' ? ri.master_link_status : null,
+          master_sync_in_progress: n(ri, 'master_sync_in_progress'),
+          loading: n(ri, 'loading'),
+          used_memory: n(ri, 'used_memory'),
+          rss_bytes: readProcStat(replicas[j + 1]!.pid)?.rssBytes ?? null,
+        }));
+      }
       series.push(sample);
 
       if (triggered) {
+        const othersSettled = (sample.more_replicas ?? []).every((x) => x.master_link_status === 'up' && x.master_sync_in_progress === 0 && x.loading === 0);
         const settled = withReplica
           ? sample.replica_master_link_status === 'up' && sample.replica_master_sync_in_progress === 0 && sample.replica_loading === 0 &&
-            sample.slave0_state === 'online' && !current
+            (sample.slave_states ?? [sample.slave0_state]).every((state) => state === 'online') && othersSettled && !current
           : sample.aof_rewrite_in_progress === 0 && !current && forks.length > 0;
         if (settled) settledAt ??= t;
         if (settledAt !== undefined && t - settledAt >= spec.afterSettleSec) break;
@@ -406,6 +463,8 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
     const loadEnd = loadavg().map((l) => round(l, 2));
     const masterLog = readLog(master.logFile, zeroEpochMs, -LEAD_SEC);
     const replicaLog = replica ? readLog(replica.logFile, zeroEpochMs, -LEAD_SEC) : [];
+    // With more than one replica, the others' logs as replica1, replica2, …
+    const moreReplicaLogs = Object.fromEntries(replicas.slice(1).map((r, i) => [`replica${i + 1}`, readLog(r.logFile, zeroEpochMs, -LEAD_SEC)]));
 
     const measuredForks = forks.filter((f) => f.start_s >= -0.05);
     const peak = (field: keyof SyncSample) =>
@@ -425,6 +484,7 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
         loadavg_at_end: loadEnd,
         master_port: masterPort,
         replica_port: replica ? replicaPort : null,
+        ...(replicas.length > 1 ? { replica_ports: replicaPorts } : {}),
         harness_wall_seconds: round((performance.now() - wallStart) / 1000, 1),
       },
       spec,
@@ -465,7 +525,7 @@ export async function runSyncProbe(name: string, spec: RunSpec, log: (line: stri
         latest_fork_usec: last?.latest_fork_usec ?? null,
       },
       forks: measuredForks,
-      log: { master: masterLog, replica: replicaLog },
+      log: { master: masterLog, replica: replicaLog, ...moreReplicaLogs } as Record<string, LogLine[]> & { master: LogLine[]; replica: LogLine[] },
       series,
     };
   } finally {
@@ -489,7 +549,8 @@ function formatRun(run: Awaited<ReturnType<typeof runSyncProbe>>): string {
   const { series, log, ...rest } = run;
   const head = JSON.stringify(rest, null, 2).slice(0, -2);
   const lines = (xs: unknown[]) => xs.map((x) => '    ' + JSON.stringify(x)).join(',\n');
-  return `${head},\n  "log": {\n    "master": [\n${lines(log.master).replace(/^/gm, '  ')}\n    ],\n    "replica": [\n${lines(log.replica).replace(/^/gm, '  ')}\n    ]\n  },\n  "series": [\n${lines(series)}\n  ]\n}\n`;
+  const logs = Object.entries(log).map(([who, xs]) => `    ${JSON.stringify(who)}: [\n${lines(xs).replace(/^/gm, '  ')}\n    ]`);
+  return `${head},\n  "log": {\n${logs.join(',\n')}\n  },\n  "series": [\n${lines(series)}\n  ]\n}\n`;
 }
 
 probeMain(import.meta.url, { tool: 'sync-probe', runs: RUNS, fixtureDir: 'test/fixtures/replication', measure: (name, spec, log) => runSyncProbe(name, spec, log), format: formatRun });
