@@ -127,27 +127,8 @@ const FED: ReadonlySet<ReplicaState> = new Set(['wait-end', 'send-bulk', 'loadin
 const MAX_STEPS = 50_000_000;
 
 /** The options with their defaults applied, and what follows from them alone. */
-interface SyncConfig {
+interface SyncConfig extends Required<Omit<FullSyncOptions, 'redisVersion' | 'outputBufferLimit'>> {
   version: RedisVersion;
-  writesPerSec: WriteRate;
-  bytesPerWrite: number;
-  saveDurationSec: number;
-  rdbBytes: number;
-  linkBytesPerSec: number;
-  replicaLoadBytesPerSec: number;
-  diskless: boolean;
-  disklessSyncDelaySec: number;
-  replicas: number;
-  saveRuleSet: boolean;
-  backlogBytes: number;
-  socketBufferBytes: number;
-  hz: number;
-  cronPhaseSec: number;
-  unixFractionAtZeroSec: number;
-  reconnectSec: number;
-  horizonSec: number;
-  maxFullSyncs: number;
-  stepSec: number;
   geometry: BlockGeometry;
   hardBytes: number;
   softBytes: number;
