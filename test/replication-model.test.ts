@@ -60,6 +60,33 @@ function common(run: Run): Pick<FullSyncOptions, 'redisVersion' | 'writesPerSec'
 /** The replica's load: "Loading DB in memory" → "Done loading RDB". */
 const loadSec = (run: Run) => logAt(run.log.replica, /Done loading RDB/) - logAt(run.log.replica, /Loading DB in memory/);
 
+/**
+ * What a disk-based sync's run gives the model: the RDB size and transfer time from the replica's
+ * log ("receiving N bytes" → "Discarding previously cached master state"), its load time, the
+ * child's life, and what the TCP connection took off the buffer when the replica went online
+ * (sample `online`), net of the writes that arrived between the two samples.
+ */
+function diskSyncInputs(run: Run, online: number) {
+  const [fork] = run.forks;
+  const rdbBytes = Number(/receiving (\d+) bytes/.exec(run.log.replica.find((l) => /receiving \d+ bytes/.test(l.line))!.line)![1]);
+  const transferSec = logAt(run.log.replica, /Discarding previously cached/) - logAt(run.log.replica, /receiving \d+ bytes/);
+  const before = run.series[online - 1]!;
+  const after = run.series[online]!;
+  const socketBufferBytes =
+    before.mem_total_replication_buffers! + (after.writes_acked - before.writes_acked) * run.load.replication_bytes_per_write - after.mem_total_replication_buffers!;
+  const options: FullSyncOptions = {
+    ...common(run),
+    saveDurationSec: fork!.end_s! - fork!.start_s,
+    rdbBytes,
+    linkBytesPerSec: rdbBytes / transferSec,
+    replicaLoadBytesPerSec: rdbBytes / loadSec(run),
+    diskless: false,
+    socketBufferBytes,
+    horizonSec: 60,
+  };
+  return { rdbBytes, transferSec, socketBufferBytes, options };
+}
+
 describe('bytes per write', () => {
   it('reproduces the stream bytes the probe measured', () => {
     for (const run of [disk, diskless, loop]) expect(setCommandBytes(run.load.key_bytes, run.load.value_bytes)).toBe(run.load.replication_bytes_per_write);
@@ -68,26 +95,10 @@ describe('bytes per write', () => {
 
 describe('disk-sync.json: a disk-based full sync under the default limits', () => {
   const [fork] = disk.forks;
-  // "receiving N bytes from master to disk" → "Discarding previously cached master state" (read done).
-  const rdbBytes = Number(/receiving (\d+) bytes/.exec(disk.log.replica.find((l) => /receiving \d+ bytes/.test(l.line))!.line)![1]);
-  const transferSec = logAt(disk.log.replica, /Discarding previously cached/) - logAt(disk.log.replica, /receiving \d+ bytes/);
-  // What the TCP connection took off the buffer when the replica went online, net of the writes
-  // that arrived between the two samples.
-  const online = disk.series.findIndex((s) => s.slave0_state === 'online');
-  const before = disk.series[online - 1]!;
-  const after = disk.series[online]!;
-  const socketBufferBytes =
-    before.mem_total_replication_buffers! + (after.writes_acked - before.writes_acked) * disk.load.replication_bytes_per_write - after.mem_total_replication_buffers!;
-  const options: FullSyncOptions = {
-    ...common(disk),
-    saveDurationSec: fork!.end_s! - fork!.start_s,
-    rdbBytes,
-    linkBytesPerSec: rdbBytes / transferSec,
-    replicaLoadBytesPerSec: rdbBytes / loadSec(disk),
-    diskless: false,
-    socketBufferBytes,
-    horizonSec: 60,
-  };
+  const { rdbBytes, transferSec, socketBufferBytes, options } = diskSyncInputs(
+    disk,
+    disk.series.findIndex((s) => s.slave0_state === 'online'),
+  );
   const run = simulateFullSync(options);
 
   it('derives the rates it is given from the run', () => {
@@ -236,26 +247,12 @@ describe('disk-sync-obuf-save-rule.json: the same limit with a save rule', () =>
 });
 
 describe('disk-sync-two-replicas.json: two replicas, one shared buffer', () => {
-  const [fork] = two.forks;
-  const rdbBytes = Number(/receiving (\d+) bytes/.exec(two.log.replica.find((l) => /receiving \d+ bytes/.test(l.line))!.line)![1]);
-  const transferSec = logAt(two.log.replica, /Discarding previously cached/) - logAt(two.log.replica, /receiving \d+ bytes/);
-  // As for disk-sync.json: what the sockets took off the buffer when both went online.
-  const online = two.series.findIndex((s) => (s.slave_states ?? []).every((x) => x === 'online') && s.slave_states!.length === 2);
-  const before = two.series[online - 1]!;
-  const after = two.series[online]!;
-  const socketBufferBytes =
-    before.mem_total_replication_buffers! + (after.writes_acked - before.writes_acked) * two.load.replication_bytes_per_write - after.mem_total_replication_buffers!;
-  const run = simulateFullSync({
-    ...common(two),
-    replicas: two.spec.replicas,
-    saveDurationSec: fork!.end_s! - fork!.start_s,
-    rdbBytes,
-    linkBytesPerSec: rdbBytes / transferSec,
-    replicaLoadBytesPerSec: rdbBytes / loadSec(two),
-    diskless: false,
-    socketBufferBytes,
-    horizonSec: 60,
-  });
+  // As for disk-sync.json, with the sockets' share taken when both replicas went online.
+  const { options } = diskSyncInputs(
+    two,
+    two.series.findIndex((s) => (s.slave_states ?? []).every((x) => x === 'online') && s.slave_states!.length === 2),
+  );
+  const run = simulateFullSync({ ...options, replicas: two.spec.replicas });
 
   it('forks once for both and completes', () => {
     expect(two.spec.replicas).toBe(2);
