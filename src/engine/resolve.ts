@@ -55,7 +55,6 @@ export interface ResolvedRun {
   cowFaultUsec: number;
   /** Cost of one copy fault in the active copy unit. */
   copyFaultUsec: number;
-  platform: string;
   writeMix: WriteMix;
   load: OfferedLoad;
   /** Main-thread CPU per write, faults aside. */
@@ -166,7 +165,6 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     forkCosts: resolveForkCosts(kernel, preset),
     cowFaultUsec,
     copyFaultUsec: copyHugePages ? cowFaultUsec + 511 * PAGE_COPY_USEC : cowFaultUsec,
-    platform: preset.id,
     writeMix: writeMix({
       keys,
       distribution: workload.keyDistribution,
