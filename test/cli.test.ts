@@ -44,7 +44,7 @@ describe('forkcast CLI', () => {
     const { code, stdout } = await forkcast('simulate', 'examples/session-store-zipf.json', '--format', 'csv', '--mode', 'expected');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toBe('tSec,copiedPages,cowBytes,parentRssBytes,childPrivateBytes,hostMemoryBytes,writes,forkPerc,faultStallMs');
+    expect(lines[0]).toBe('tSec,copiedPages,cowBytes,parentRssBytes,childPrivateBytes,hostMemoryBytes,writes,forkPerc,faultStallMs,replicationBufferBytes,aofRewriteBufferBytes,pageCacheBytes');
     expect(lines.length).toBeGreaterThan(100);
     expect(lines[1]!.split(',').map(Number).every(Number.isFinite)).toBe(true);
   });

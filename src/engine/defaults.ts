@@ -45,3 +45,49 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_SAMPLE_INTERVAL_SEC = 0.1;
 /** Enough points to draw a snapshot at screen resolution, small enough to ship. */
 export const DEFAULT_MAX_POINTS = 2000;
+
+/** A BGSAVE: the fork forkcast always modelled. */
+export const DEFAULT_TRIGGER = 'bgsave';
+/** A file on disk: its pages are page cache the kernel can reclaim. */
+export const DEFAULT_RDB_ON_TMPFS = false;
+/** rdb-save-incremental-fsync yes (redis.conf default): dirty file pages stay under 4 MiB. */
+export const DEFAULT_RDB_SAVE_INCREMENTAL_FSYNC = true;
+/**
+ * Redis's built-in `save 3600 1 300 100 60 10000`, in force when redis.conf sets none: a disk
+ * child is then not killed when its replica drops (PR #7819 kills it only without save rules).
+ */
+export const DEFAULT_SAVE_CONFIGURED = true;
+/** serverCron frequency: CONFIG_DEFAULT_HZ. */
+export const DEFAULT_HZ = 10;
+
+/** One replica: the common primary/replica pair. */
+export const DEFAULT_REPLICAS = 1;
+/** repl-diskless-sync: no on 6.2, yes from 7.0 (`src/config.c`). */
+export const DEFAULT_DISKLESS_BY_VERSION = { '6.2': false, '7.0': true } as const;
+/** repl-diskless-sync-delay (`src/config.c`). */
+export const DEFAULT_DISKLESS_SYNC_DELAY_SEC = 5;
+/** repl-diskless-load disabled (`src/config.c`): the replica loads from a file on its disk. */
+export const DEFAULT_DISKLESS_LOAD = 'disabled';
+/** A new or restarted replica holds nothing before the sync. */
+export const DEFAULT_REPLICA_STARTS_EMPTY = true;
+/** A 1 Gbit/s link between master and replica. */
+export const DEFAULT_LINK_BYTES_PER_SEC = 125e6;
+/** Until the sync settles, or this many full syncs of a disconnect loop. */
+export const DEFAULT_MAX_FULL_SYNCS = 5;
+
+/** A VM: the limit is its RAM, page cache is reclaimable and not counted. */
+export const DEFAULT_HOST_KIND = 'vm';
+/** No file pages cached at the fork (a first save, or the old dump.rdb already evicted). */
+export const DEFAULT_PAGE_CACHE_AT_FORK_BYTES = 0;
+/**
+ * What else a VM's RAM holds: the kernel's slabs and the system's daemons, ~256 MiB on an
+ * idle cloud image (MemTotal − MemAvailable), plus the free-page reserve the kernel keeps
+ * before it reclaims or kills (`mm/page_alloc.c` init_per_zone_wmark_min: min_free_kbytes =
+ * √(16 × RAM in KiB), at most 256 MiB). A container's memory.max counts only its own cgroup: 0.
+ */
+export const DEFAULT_VM_SYSTEM_RESERVE_BYTES = 256 * 1024 * 1024;
+export function defaultReservedBytes(kind: 'vm' | 'container', memoryBytes: number | null): number {
+  if (kind === 'container' || memoryBytes === null) return 0;
+  const minFreeKiB = Math.min(256 * 1024, Math.max(128, Math.floor(Math.sqrt(16 * (memoryBytes / 1024)))));
+  return DEFAULT_VM_SYSTEM_RESERVE_BYTES + minFreeKiB * 1024;
+}

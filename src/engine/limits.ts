@@ -22,6 +22,9 @@ export const LIMITS = {
   maxFragmentationRatio: 10,
   maxScheduleSteps: 10_000,
   maxSecondsSincePreviousFork: 7 * 86_400,
+  maxReplicas: 64,
+  /** A day of fork events: a disconnect loop is seen well before. */
+  maxHorizonSec: 86_400,
 } as const;
 
 /** Exact mode walks every write: bound the work. */

@@ -33,3 +33,13 @@ export function offeredWritesBetween(load: OfferedLoad, a: number, b: number): n
   }
   return writes + rate * (b - from);
 }
+
+/** The offered rate in force at t. */
+export function offeredRateAt(load: OfferedLoad, t: number): number {
+  let rate = load.writesPerSec;
+  for (const step of load.steps) {
+    if (step.fromSec > t) break;
+    rate = step.writesPerSec;
+  }
+  return rate;
+}

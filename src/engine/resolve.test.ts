@@ -18,8 +18,7 @@ describe('resolveRun', () => {
   it('derives the snapshot length from the save throughput when no duration is given', () => {
     const run = resolve({ dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 } });
     expect(run.durationSec).toBe(run.usedMemoryBytes / DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC);
-    expect(run.sampling.intervalSec).toBe(DEFAULT_SAMPLE_INTERVAL_SEC);
-    expect(run.sampling.timesSec).toContain(run.durationSec);
+    expect(run.simulation.intervalSec).toBe(DEFAULT_SAMPLE_INTERVAL_SEC);
   });
 
   it('resolves the load: write mix, peak of the schedule, previous fork', () => {

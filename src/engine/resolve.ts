@@ -4,14 +4,15 @@
 // scenario again, so a run that cannot be simulated is refused here.
 
 import type { Scenario } from '../schemas/scenario.js';
-import { DEFAULT_SAMPLE_INTERVAL_SEC, DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC } from './defaults.js';
+import { DEFAULT_DISKLESS_BY_VERSION, DEFAULT_SAMPLE_INTERVAL_SEC, DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC, defaultReservedBytes } from './defaults.js';
 import { EngineError } from './errors.js';
 import { PAGE_BYTES } from './jemalloc.js';
 import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';
 import { EXACT_MAX_PAGES, EXACT_MAX_WRITES, LIMITS } from './limits.js';
 import { offeredLoad, type OfferedLoad } from './offered-load.js';
 import { platformPreset, type PlatformPreset } from './platforms.js';
-import { sampling, type Sampling } from './sampling.js';
+import type { RedisVersion } from './replication-buffer.js';
+import { setCommandBytes } from './replication-stream.js';
 import { writeMix, type WriteMix } from './write-mix.js';
 
 /** memcpy of one 4 KiB page on the reference VM (kernel tables): the per-page part of a huge copy. */
@@ -36,7 +37,35 @@ export interface PreviousFork {
   childSec: number;
 }
 
+export type Trigger = Scenario['snapshot']['trigger'];
+
+/** The full sync's settings as the master and replica would run them. */
+export interface ResolvedReplication {
+  replicas: number;
+  diskless: boolean;
+  disklessSyncDelaySec: number;
+  linkBytesPerSec: number;
+  /** Absent: the replication model's measured default. */
+  replicaLoadBytesPerSec: number | undefined;
+  disklessLoad: Scenario['replication']['disklessLoad'];
+  replicaStartsEmpty: boolean;
+  outputBufferLimit: Scenario['replication']['outputBufferLimit'];
+  backlogBytes: number;
+  socketBufferBytes: number | undefined;
+}
+
+/** What the memory limit must hold, and how the host counts page cache. */
+export interface ResolvedHost {
+  kind: Scenario['host']['kind'];
+  /** null without a limit. */
+  memoryBytes: number | null;
+  reservedBytes: number;
+  pageCacheAtForkBytes: number;
+}
+
 export interface ResolvedRun {
+  trigger: Trigger;
+  redisVersion: RedisVersion;
   keys: number;
   layout: RedisLayout;
   usedMemoryBytes: number;
@@ -64,9 +93,23 @@ export interface ResolvedRun {
   lastCowSizeIsPeak: boolean;
   /** Memory limit for the OOM verdict; null without one. */
   hostMemoryBytes: number | null;
+  host: ResolvedHost;
+  /** Bytes one write adds to the replication stream and the AOF. */
+  bytesPerWrite: number;
+  /** The RDB file's size, and whether it was estimated. */
+  rdbBytes: number;
+  rdbBytesEstimated: boolean;
+  rdbOnTmpfs: boolean;
+  incrementalFsync: boolean;
+  saveConfigured: boolean;
+  hz: number;
+  replication: ResolvedReplication;
+  /** How long a full sync is followed; null: until it settles. */
+  horizonSec: number | null;
   mode: Scenario['simulation']['mode'];
   seed: number;
-  sampling: Sampling;
+  /** The series step asked for, and the most points it may have. */
+  simulation: { intervalSec: number; maxPoints: number };
 }
 
 type Memory = Pick<ResolvedRun, 'keys' | 'layout' | 'usedMemoryBytes' | 'usedMemoryRssBytes' | 'fragmentationRatio' | 'hugePagesActive'>;
@@ -143,8 +186,33 @@ function checkExactLimits(run: ResolvedRun): void {
   }
 }
 
+/** The RDB of N strings without compression: per key a type byte, key and value with their length prefixes. */
+function estimateRdbBytes(keys: number, keyBytes: number, valueBytes: number): number {
+  const lengthPrefix = (n: number) => (n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9);
+  return Math.round(keys * (1 + lengthPrefix(keyBytes) + keyBytes + lengthPrefix(valueBytes) + valueBytes));
+}
+
+function resolveReplication(r: Scenario['replication'], version: RedisVersion): ResolvedReplication {
+  return {
+    ...r,
+    diskless: r.diskless ?? DEFAULT_DISKLESS_BY_VERSION[version],
+    replicaLoadBytesPerSec: r.replicaLoadBytesPerSec,
+    socketBufferBytes: r.socketBufferBytes,
+  };
+}
+
+function resolveHost(host: Scenario['host']): ResolvedHost {
+  const memoryBytes = host.memoryBytes ?? null;
+  return {
+    kind: host.kind,
+    memoryBytes,
+    reservedBytes: host.reservedBytes ?? defaultReservedBytes(host.kind, memoryBytes),
+    pageCacheAtForkBytes: host.pageCacheAtForkBytes,
+  };
+}
+
 export function resolveRun(scenario: Scenario): ResolvedRun {
-  const { kernel, redis, workload, snapshot, simulation } = scenario;
+  const { kernel, redis, workload, snapshot, simulation, dataset } = scenario;
   const memory = resolveMemory(scenario);
   const { keys, layout, usedMemoryRssBytes, hugePagesActive } = memory;
   const durationSec = resolveDuration(snapshot, memory.usedMemoryBytes);
@@ -154,6 +222,8 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
   const cowFaultUsec = kernel.cowFaultUsec ?? preset.cowFaultUsec;
   const copyHugePages = hugePagesActive && kernel.thpCow === 'copy-2m';
   const run: ResolvedRun = {
+    trigger: snapshot.trigger,
+    redisVersion: redis.version,
     ...memory,
     durationSec,
     copyHugePages,
@@ -176,9 +246,19 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     previousFork: previousFork(snapshot, durationSec),
     lastCowSizeIsPeak: redis.version === '7.0',
     hostMemoryBytes: scenario.host.memoryBytes ?? null,
+    host: resolveHost(scenario.host),
+    bytesPerWrite: workload.replicationBytesPerWrite ?? setCommandBytes(dataset.keyBytes, Math.round(dataset.valueBytes)),
+    rdbBytes: snapshot.rdbBytes ?? estimateRdbBytes(keys, dataset.keyBytes, Math.round(dataset.valueBytes)),
+    rdbBytesEstimated: snapshot.rdbBytes === undefined,
+    rdbOnTmpfs: snapshot.rdbOnTmpfs,
+    incrementalFsync: redis.rdbSaveIncrementalFsync,
+    saveConfigured: redis.saveConfigured,
+    hz: redis.hz,
+    replication: resolveReplication(scenario.replication, redis.version),
+    horizonSec: simulation.horizonSec ?? null,
     mode: simulation.mode,
     seed: simulation.seed,
-    sampling: sampling(durationSec, simulation.sampleIntervalSec ?? DEFAULT_SAMPLE_INTERVAL_SEC, simulation.maxPoints),
+    simulation: { intervalSec: simulation.sampleIntervalSec ?? DEFAULT_SAMPLE_INTERVAL_SEC, maxPoints: simulation.maxPoints },
   };
   checkExactLimits(run);
   return run;

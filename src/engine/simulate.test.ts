@@ -1,6 +1,7 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
+import { seriesColumns } from '../schemas/result.js';
 import { CHILD_BASELINE_PRIVATE_BYTES } from './resolve.js';
 import { simulate } from './simulate.js';
 
@@ -156,7 +157,14 @@ describe('simulate: the result', () => {
     expect(result.peakHostMemoryBytes).toBeGreaterThan(1.55 * 2 ** 30);
     expect(result.oom.atRisk).toBe(true);
     expect(result.oom.headroomBytes).toBeLessThan(-0.05 * 2 ** 30);
-    expect(result.oom.headroomBytes).toBe(1.5 * 2 ** 30 - result.peakHostMemoryBytes);
+    // The limit holds the peak, the child's page tables (RSS / 512) and a VM's reserve: 256 MiB
+    // and min_free_kbytes = floor(√(16 × 1,572,864 KiB)) = 5,016 KiB.
+    expect(result.oom.reservedBytes).toBe(256 * 2 ** 20 + 5016 * 1024);
+    expect(result.oom.components.forkPageTableBytes).toBeCloseTo(result.usedMemoryRssBytes / 512, -1);
+    expect(result.oom.peakBytes).toBeCloseTo(result.peakHostMemoryBytes + result.oom.components.forkPageTableBytes + result.oom.reservedBytes, -1);
+    expect(result.oom.headroomBytes).toBe(1.5 * 2 ** 30 - result.oom.peakBytes);
+    expect(result.oom.firstExceededAtSec).toBeGreaterThan(0);
+    expect(result.oom.firstExceededAtSec).toBeLessThan(30);
     expect(result.cloudReserve.reserveBytes).toBe(0.375 * 2 ** 30);
     expect(result.cowPeakBytes).toBeGreaterThan(0.5 * 2 ** 30);
     expect(result.cloudReserve.coversPeakCow).toBe(false);
@@ -177,7 +185,7 @@ describe('simulate: the result', () => {
         simulation: { maxPoints: 50 },
       }),
     );
-    const lengths = Object.values(result.series).map((c) => c.length);
+    const lengths = seriesColumns(result.series).map((c) => result.series[c]!.length);
     expect(new Set(lengths).size).toBe(1);
     expect(lengths[0]).toBeLessThanOrEqual(50);
     const last = lengths[0]! - 1;

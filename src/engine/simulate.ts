@@ -1,38 +1,81 @@
-// The simulation as stages: resolve the scenario into a run, cost its fork, step the child's
-// lifetime on a copy-on-write tracker, and summarise what the timeline recorded.
+// The simulation as stages: resolve the scenario into a run, plan the fork event its trigger
+// sets off, cost each fork, step the event on a copy-on-write tracker per child, and summarise
+// what the timeline recorded.
 
 import type { Scenario } from '../schemas/scenario.js';
 import type { SimulationResult } from '../schemas/result.js';
 import { exactCowTracker } from './cow-exact.js';
 import { ExpectedCow, expectedCowTracker } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
-import { forkCost } from './fork-cost.js';
+import { EngineError } from './errors.js';
+import { planForkEvent, type ForkEvent } from './fork-event.js';
+import { forkCost, type ForkCost } from './fork-cost.js';
+import { EXACT_MAX_WRITES } from './limits.js';
+import type { MemoryBeside } from './memory-parts.js';
 import { resolveRun, type ResolvedRun } from './resolve.js';
+import { eventSampling } from './sampling.js';
 import { summarize } from './summary.js';
 import { runTimeline, type FaultCostModel, type TimelineHooks } from './timeline.js';
 import { distinctShareCurve } from './write-mix.js';
 
 export type SimulateHooks = TimelineHooks;
 
-/** The analytic model over the run's horizon: the expected tracker and the main thread's fault cost. */
-function faultCostModel(run: ResolvedRun): FaultCostModel {
+/** The analytic model over a child's life: the expected tracker and the main thread's fault cost. */
+function faultCostModel(run: ResolvedRun, longestLifeSec: number): FaultCostModel {
   return {
     model: new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }),
     // Tabulated a little past the most overwrites the peak offered rate could bring.
-    distinctShare: distinctShareCurve(run.writeMix, run.load.peakWritesPerSec * run.durationSec * 1.01 + 2),
+    distinctShare: distinctShareCurve(run.writeMix, run.load.peakWritesPerSec * longestLifeSec * 1.01 + 2),
   };
 }
 
-function cowTracker(run: ResolvedRun, analytic: FaultCostModel): CowTracker {
-  if (run.mode === 'exact') {
-    return exactCowTracker(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }, run.writeMix, run.seed);
+function trackerFactory(run: ResolvedRun, analytic: FaultCostModel): (child: number) => CowTracker {
+  const config = { dismiss: run.dismiss, copyHugePages: run.copyHugePages };
+  // Each fork's writes are drawn afresh; the first child keeps the scenario's seed.
+  if (run.mode === 'exact') return (child) => exactCowTracker(run.layout, config, run.writeMix, (run.seed + child) >>> 0);
+  return () => expectedCowTracker(analytic.model, analytic.distinctShare, run.writeMix.sequential);
+}
+
+/** Exact mode walks every write of every child. */
+function checkExactWrites(run: ResolvedRun, event: ForkEvent): void {
+  if (run.mode !== 'exact') return;
+  const offered = event.children.reduce((sum, c) => sum + run.load.peakWritesPerSec * (c.endSec - c.startSec), 0);
+  if (offered > EXACT_MAX_WRITES) {
+    throw new EngineError('EXACT_TOO_LARGE', `exact mode walks every write: ${offered.toExponential(2)} writes in the children's lives exceed ${EXACT_MAX_WRITES.toExponential(0)}; use mode "expected"`, [
+      'simulation',
+      'mode',
+    ]);
   }
-  return expectedCowTracker(analytic.model, analytic.distinctShare, run.writeMix.sequential);
+}
+
+/** Each fork's cost: the first as the scenario says, later ones after the child before them. */
+function forkCosts(run: ResolvedRun, event: ForkEvent): ForkCost[] {
+  return event.children.map((child, i) => {
+    if (i === 0) return forkCost(run);
+    const before = event.children[i - 1]!;
+    return forkCost({ ...run, previousFork: { secondsSince: child.startSec - before.startSec, childSec: before.endSec - before.startSec } });
+  });
+}
+
+function memoryBeside(run: ResolvedRun, event: ForkEvent): MemoryBeside {
+  return {
+    replicationBuffer: event.replicationBuffer,
+    aofParentBuffer: event.aofParentBuffer,
+    aofChildDiff: event.aofChildDiff,
+    pageCache: null,
+    replica: null,
+    pageTableBytes: run.smallMappedBytes / 512 + run.hugeMappedBytes / (512 * 512),
+  };
 }
 
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
   const run = resolveRun(scenario);
-  const analytic = faultCostModel(run);
-  const timeline = runTimeline(run, cowTracker(run, analytic), analytic, hooks);
-  return { summary: summarize(run, forkCost(run), timeline, scenario), series: timeline.series };
+  const event = planForkEvent(run);
+  checkExactWrites(run, event);
+  const analytic = faultCostModel(run, Math.max(run.durationSec, ...event.children.map((c) => c.endSec - c.startSec)));
+  const boundaries = event.children.flatMap((c) => [c.startSec, c.endSec]);
+  const { simulation } = run;
+  const samples = eventSampling([...boundaries, event.endSec], event.endSec, simulation.intervalSec, simulation.maxPoints);
+  const timeline = runTimeline(run, event, samples.timesSec, trackerFactory(run, analytic), analytic, memoryBeside(run, event), hooks);
+  return { summary: summarize(run, forkCosts(run, event), event, timeline, samples.intervalSec, scenario), series: timeline.series };
 }

@@ -11,7 +11,7 @@ describe('summary', () => {
   it('echoes the scenario with the key count, duration and costs it resolved to', () => {
     const scenario = ScenarioSchema.parse({ dataset: { usedMemoryBytes: '256MiB', valueBytes: 300 }, snapshot: { throughputBytesPerSec: '100MB' } });
     const run = resolveRun(scenario);
-    const echoed = resolvedScenario(scenario, run);
+    const echoed = resolvedScenario(scenario, run, 0.1);
     expect(echoed.dataset).toEqual({ keys: run.keys, valueBytes: 300, keyBytes: 16 });
     expect(echoed.snapshot.durationSec).toBe(run.durationSec);
     expect(echoed.snapshot.throughputBytesPerSec).toBe(100e6);

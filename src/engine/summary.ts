@@ -5,6 +5,7 @@
 import type { Scenario } from '../schemas/scenario.js';
 import type { ForkRateGrade, Summary } from '../schemas/result.js';
 import type { ForkCost } from './fork-cost.js';
+import type { ForkEvent } from './fork-event.js';
 import { round } from './numbers.js';
 import type { ResolvedRun } from './resolve.js';
 import type { Timeline } from './timeline.js';
@@ -21,13 +22,13 @@ export function forkRateGrade(gbPerSec: number): ForkRateGrade {
 }
 
 /** The scenario with every default and derived input filled in, as the summary echoes it. */
-export function resolvedScenario(scenario: Scenario, run: ResolvedRun): Scenario {
+export function resolvedScenario(scenario: Scenario, run: ResolvedRun, sampleIntervalSec: number): Scenario {
   return {
     ...scenario,
     // Keys, not used memory: re-submitting the resolved scenario gives the same result.
     dataset: { keys: run.keys, valueBytes: scenario.dataset.valueBytes, keyBytes: scenario.dataset.keyBytes },
     allocator: { fragmentationRatio: run.fragmentationRatio },
-    snapshot: { ...scenario.snapshot, durationSec: run.durationSec },
+    snapshot: { ...scenario.snapshot, durationSec: run.durationSec, rdbBytes: run.rdbBytes },
     kernel: {
       ...scenario.kernel,
       forkUsecPerGiB: round(run.forkCosts.wpUsecPerGiB, 3),
@@ -35,20 +36,36 @@ export function resolvedScenario(scenario: Scenario, run: ResolvedRun): Scenario
       forkUsecPerGiBHuge: round(run.forkCosts.hugeWpUsecPerGiB, 3),
       cowFaultUsec: round(run.cowFaultUsec, 3),
     },
-    simulation: { ...scenario.simulation, sampleIntervalSec: round(run.sampling.intervalSec, 6) },
+    host: { ...scenario.host, reservedBytes: run.host.reservedBytes },
+    replication: { ...scenario.replication, diskless: run.replication.diskless },
+    simulation: { ...scenario.simulation, sampleIntervalSec: round(sampleIntervalSec, 6) },
   };
 }
 
-/** Peak host memory against the limit, and the 25% reserve against the peak copy-on-write. */
+/** What the limit must hold at its peak against the limit, and the 25% reserve against the peak copy-on-write. */
 function memoryVerdicts(run: ResolvedRun, timeline: Timeline): Pick<Summary, 'oom' | 'cloudReserve'> {
   const limit = run.hostMemoryBytes;
-  const hostPeak = timeline.hostPeakBytes;
+  const { tSec, parts } = timeline.limitPeak;
+  const peak = parts.limitBytes;
   const reserveBytes = limit === null ? null : (limit * AWS_RESERVE_PERCENT) / 100;
   return {
     oom: {
       limitBytes: limit,
-      headroomBytes: limit === null ? null : Math.round(limit - hostPeak),
-      atRisk: limit === null ? null : hostPeak > limit,
+      headroomBytes: limit === null ? null : Math.round(limit - peak),
+      atRisk: limit === null ? null : peak > limit,
+      reservedBytes: run.host.reservedBytes,
+      peakBytes: Math.round(peak),
+      peakAtSec: round(tSec, 6),
+      firstExceededAtSec: timeline.firstExceededAtSec === null ? null : round(timeline.firstExceededAtSec, 6),
+      components: {
+        parentBytes: Math.round(parts.parentBytes - parts.replicationBufferBytes - (parts.aofRewriteBufferBytes - (parts.childBytes - parts.cowBytes))),
+        cowBytes: Math.round(parts.cowBytes),
+        replicationBufferBytes: Math.round(parts.replicationBufferBytes),
+        aofRewriteBufferBytes: Math.round(parts.aofRewriteBufferBytes),
+        pageCacheBytes: Math.round(parts.shmemBytes),
+        forkPageTableBytes: Math.round(parts.pageTableBytes),
+        reservedBytes: run.host.reservedBytes,
+      },
     },
     cloudReserve: {
       rule: 'aws-elasticache-reserved-memory-percent',
@@ -59,9 +76,11 @@ function memoryVerdicts(run: ResolvedRun, timeline: Timeline): Pick<Summary, 'oo
   };
 }
 
-export function summarize(run: ResolvedRun, fork: ForkCost, timeline: Timeline, scenario: Scenario): Summary {
+export function summarize(run: ResolvedRun, forks: readonly ForkCost[], event: ForkEvent, timeline: Timeline, sampleIntervalSec: number, scenario: Scenario): Summary {
   const usedMemory = run.usedMemoryBytes;
   const T = run.durationSec;
+  // The first fork is the one the scenario describes; a full sync's may come later or never.
+  const fork = forks[0] ?? { forkUsec: 0, writableShare: 0, hugePageCoverage: 0 };
   const { cowPeakBytes: cowPeak, exit } = timeline;
   const forkRateGBps = usedMemory / 2 ** 30 / (fork.forkUsec / 1e6);
   const { oom, cloudReserve } = memoryVerdicts(run, timeline);
@@ -92,6 +111,30 @@ export function summarize(run: ResolvedRun, fork: ForkCost, timeline: Timeline, 
     dismissActive: run.dismiss,
     oom,
     cloudReserve,
-    scenario: resolvedScenario(scenario, run),
+    trigger: run.trigger,
+    forks: event.children.length,
+    children: event.children.map((c, i) => ({
+      startSec: round(c.startSec, 6),
+      endSec: round(c.endSec, 6),
+      killed: c.killed,
+      forkUsec: Math.round(forks[i]!.forkUsec),
+      cowPeakBytes: Math.round(timeline.children[i]!.cowPeakBytes),
+      finalCowBytes: Math.round(timeline.children[i]!.cowBytes),
+      copiedPages: Math.round(timeline.children[i]!.copiedPages),
+      writes: Math.round(timeline.children[i]!.writes),
+    })),
+    fullSyncs: event.fullSync?.fullSyncs ?? 0,
+    syncOutcome: event.fullSync?.syncOutcome ?? 'not-applicable',
+    syncCompletedAtSec: event.fullSync?.completedAtSec ?? null,
+    memTotalReplicationBuffersPeakBytes: Math.round(event.fullSync?.memTotalReplicationBuffersPeakBytes ?? 0),
+    aofRewriteBufferPeakBytes: Math.round(event.aofRewrite?.peakBytes ?? 0),
+    aofRewriteStallMs: round(event.aofRewrite?.stallMs ?? 0, 3),
+    replicaMemoryPeakBytes: timeline.replicaPeakBytes,
+    rdbBytes: run.rdbBytes,
+    rdbBytesEstimated: run.rdbBytesEstimated,
+    pageCachePeakBytes: Math.round(timeline.pageCachePeakBytes),
+    containerUnreclaimablePeakBytes: Math.round(timeline.unreclaimablePeakBytes),
+    containerMemoryUsagePeakBytes: Math.round(timeline.containerUsagePeakBytes),
+    scenario: resolvedScenario(scenario, run, sampleIntervalSec),
   };
 }

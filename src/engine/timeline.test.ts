@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
 import { ExpectedCow } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
-import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun } from './resolve.js';
-import { runTimeline, type FaultCostModel } from './timeline.js';
+import { planForkEvent } from './fork-event.js';
+import type { MemoryBeside } from './memory-parts.js';
+import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
+import { eventSampling } from './sampling.js';
+import { runTimeline, type FaultCostModel, type TimelineHooks } from './timeline.js';
 import { distinctShareCurve } from './write-mix.js';
 
 const resolve = (input: ScenarioInput) => resolveRun(ScenarioSchema.parse(input));
@@ -11,6 +14,15 @@ const faultCost = (run: ReturnType<typeof resolve>): FaultCostModel => ({
   model: new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }),
   distinctShare: distinctShareCurve(run.writeMix, 1e8),
 });
+
+const nothingBeside: MemoryBeside = { replicationBuffer: null, aofParentBuffer: null, aofChildDiff: null, pageCache: null, replica: null, pageTableBytes: 0 };
+
+/** The run's fork event stepped with a fresh tracker per child. */
+function timeline(run: ResolvedRun, tracker: () => CowTracker, hooks: TimelineHooks = {}, beside = nothingBeside) {
+  const event = planForkEvent(run);
+  const times = eventSampling([...event.children.flatMap((c) => [c.startSec, c.endSec]), event.endSec], event.endSec, run.simulation.intervalSec, run.simulation.maxPoints).timesSec;
+  return runTimeline(run, event, times, tracker, faultCost(run), beside, hooks);
+}
 
 /** One page copied and one fault per overwrite; the child holds half of them. */
 function countingTracker(): CowTracker {
@@ -33,7 +45,7 @@ describe('timeline', () => {
 
   it('records the child while it lives and the parent alone after its exit', () => {
     const run = resolve(input);
-    const { series, exit, cowPeakBytes, hostPeakBytes } = runTimeline(run, countingTracker(), faultCost(run));
+    const { series, exit, cowPeakBytes, hostPeakBytes } = timeline(run, countingTracker);
     // A 1 s tail after the 2 s child.
     expect(series.tSec).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3]);
     expect(series.writes).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000]);
@@ -49,15 +61,15 @@ describe('timeline', () => {
 
   it('charges each fault to the main thread and reports the stall per sample', () => {
     const run = resolve(input);
-    const timeline = runTimeline(run, countingTracker(), faultCost(run));
-    expect(timeline.faultStallMsTotal).toBeCloseTo((2000 * run.copyFaultUsec) / 1000, 6);
-    expect(timeline.series.faultStallMs[1]).toBeCloseTo((500 * run.copyFaultUsec) / 1000, 6);
-    expect(timeline.series.faultStallMs[6]).toBe(0);
+    const stepped = timeline(run, countingTracker);
+    expect(stepped.faultStallMsTotal).toBeCloseTo((2000 * run.copyFaultUsec) / 1000, 6);
+    expect(stepped.series.faultStallMs[1]).toBeCloseTo((500 * run.copyFaultUsec) / 1000, 6);
+    expect(stepped.series.faultStallMs[6]).toBe(0);
   });
 
   it('serves what one thread can once the analytic model’s faults cost, and the full rate after the exit', () => {
     const flat = resolve({ ...input, workload: { writesPerSec: 1e6 } });
-    const { series } = runTimeline(flat, countingTracker(), faultCost(flat));
+    const { series } = timeline(flat, countingTracker);
     const perSec = (writes: number[], i: number) => (writes[i]! - writes[i - 1]!) / 0.5;
     const unthrottled = 1e6 / flat.serviceUsecPerWrite;
     expect(perSec(series.writes, 1)).toBeLessThan(0.9 * unthrottled);
@@ -65,17 +77,17 @@ describe('timeline', () => {
     expect(Math.abs(perSec(series.writes, 6) - unthrottled)).toBeLessThanOrEqual(4);
     // Near-free faults leave only the service time.
     const cheap = resolve({ ...input, workload: { writesPerSec: 1e6 }, kernel: { cowFaultUsec: 1e-6 } });
-    const fast = runTimeline(cheap, countingTracker(), faultCost(cheap)).series.writes;
+    const fast = timeline(cheap, countingTracker).series.writes;
     expect(perSec(fast, 1)).toBeGreaterThan(0.999 * unthrottled);
   });
 
   it('reports progress after each sample and stops when cancelled', () => {
     const run = resolve(input);
     const progress: number[] = [];
-    runTimeline(run, countingTracker(), faultCost(run), { onProgress: (f) => progress.push(f) });
+    timeline(run, countingTracker, { onProgress: (f) => progress.push(f) });
     expect(progress).toEqual([0.5, 1, 1.5, 2, 2.5, 3].map((t) => t / 3));
     let polls = 0;
-    const cancelled = () => runTimeline(run, countingTracker(), faultCost(run), { shouldCancel: () => ++polls > 2 });
+    const cancelled = () => timeline(run, countingTracker, { shouldCancel: () => ++polls > 2 });
     expect(cancelled).toThrow(expect.objectContaining({ code: 'CANCELLED' }));
     expect(polls).toBe(3);
   });

@@ -1,20 +1,23 @@
-// The child's lifetime stepped in time, and a short tail after it. Each step the parent's main
+// The fork event stepped in time, and a short tail after it. Each step the parent's main
 // thread serves as many of the offered writes as one core allows once copy-on-write faults
-// are paid for, the tracker marks the pages they touch, and the child saves its share of the
-// keys (releasing dismissed values on Redis 7). Each sample records the memory parts — the
-// parent, the child — and the host's sum of them, and the peaks are kept step by step.
+// are paid for; while a child lives its tracker marks the pages the writes touch and the child
+// saves its share of the keys (releasing dismissed values on Redis 7). Every child starts from
+// a fresh fork: nothing copied. Each sample records the memory parts — the parent with the
+// buffers it holds, the child, the page cache — and the peaks are kept step by step.
 
 import type { Series } from '../schemas/result.js';
 import type { ExpectedCow } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
 import { EngineError } from './errors.js';
+import type { ChildPlan, ForkEvent } from './fork-event.js';
 import { PAGE_BYTES } from './jemalloc.js';
+import { type MemoryBeside, type MemoryParts, memoryParts } from './memory-parts.js';
 import { round } from './numbers.js';
 import { offeredWritesBetween } from './offered-load.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, type ResolvedRun } from './resolve.js';
 import type { DistinctShareCurve } from './write-mix.js';
 
-/** Integration steps over the child's life, whatever the number of output points. */
+/** Integration steps over the event, whatever the number of output points. */
 const MIN_STEPS = 4000;
 
 export interface TimelineHooks {
@@ -33,20 +36,44 @@ export interface FaultCostModel {
   distinctShare: DistinctShareCurve;
 }
 
+/** What one child went through, from its fork to its exit. */
+export interface ChildRecord {
+  cowPeakBytes: number;
+  /** At its exit. */
+  cowBytes: number;
+  copiedPages: number;
+  /** Writes served and offered while it lived. */
+  writes: number;
+  writesOffered: number;
+  faultStallMs: number;
+  distinctKeysWritten: number;
+}
+
 /** What the stepping recorded: the series, and the figures the summary is made of. */
 export interface Timeline {
   series: Series;
   /** Child Private_Dirty and parent + child, peaks over every step. */
   cowPeakBytes: number;
   hostPeakBytes: number;
-  /** At the child's exit. */
+  /** The first child's, at its exit. */
   exit: { cowBytes: number; copiedPages: number; writes: number; writesOffered: number };
   faultStallMsTotal: number;
-  /** Expected distinct keys overwritten while the child lived. */
+  /** Expected distinct keys the first child saw overwritten. */
   distinctKeysWritten: number;
+  children: ChildRecord[];
+  /** The step where the memory the limit must hold was largest, and what it held then. */
+  limitPeak: { tSec: number; parts: MemoryParts };
+  /** Peak of what the container's charge shows (page cache included), of the unreclaimable part, of the cache. */
+  containerUsagePeakBytes: number;
+  unreclaimablePeakBytes: number;
+  pageCachePeakBytes: number;
+  /** One replica's used memory at its peak; null without replicas. */
+  replicaPeakBytes: number | null;
+  /** First moment the memory the limit must hold passed it; null when never or without a limit. */
+  firstExceededAtSec: number | null;
 }
 
-function emptySeries(): Series {
+function emptySeries(withReplica: boolean): Series {
   return {
     tSec: [],
     copiedPages: [],
@@ -57,43 +84,70 @@ function emptySeries(): Series {
     writes: [],
     forkPerc: [],
     faultStallMs: [],
+    replicationBufferBytes: [],
+    aofRewriteBufferBytes: [],
+    pageCacheBytes: [],
+    ...(withReplica ? { replicaMemoryBytes: [] } : {}),
+    events: [],
   };
 }
 
 /** The series columns of one sample. */
-function record(series: Series, t: number, copiedPages: number, parent: number, cow: number, writes: number, forkPerc: number, stallMs: number): void {
+function record(series: Series, t: number, copiedPages: number, parts: MemoryParts, writes: number, forkPerc: number, stallMs: number): void {
   series.tSec.push(round(t, 6));
   series.copiedPages.push(Math.round(copiedPages));
-  series.cowBytes.push(Math.round(cow));
-  series.parentRssBytes.push(Math.round(parent));
-  series.childPrivateBytes.push(Math.round(cow));
-  series.hostMemoryBytes.push(Math.round(parent + cow));
+  series.cowBytes.push(Math.round(parts.childBytes));
+  series.parentRssBytes.push(Math.round(parts.parentBytes));
+  series.childPrivateBytes.push(Math.round(parts.childBytes));
+  series.hostMemoryBytes.push(Math.round(parts.parentBytes + parts.childBytes));
   series.writes.push(Math.round(writes));
   series.forkPerc.push(round(forkPerc, 4));
   series.faultStallMs.push(round(stallMs, 6));
+  series.replicationBufferBytes.push(Math.round(parts.replicationBufferBytes));
+  series.aofRewriteBufferBytes.push(Math.round(parts.aofRewriteBufferBytes));
+  series.pageCacheBytes.push(Math.round(parts.pageCacheBytes));
+  series.replicaMemoryBytes?.push(Math.round(parts.replicaBytes));
 }
 
-export function runTimeline(run: ResolvedRun, tracker: CowTracker, faultCost: FaultCostModel, hooks: TimelineHooks = {}): Timeline {
-  const times = run.sampling.timesSec;
-  const T = run.durationSec;
+/** The child alive over [a, b], if any: children never overlap. */
+function childOver(children: readonly ChildPlan[], a: number, b: number): number {
+  for (let i = 0; i < children.length; i++) if (children[i]!.startSec <= a && b <= children[i]!.endSec) return i;
+  return -1;
+}
+
+export function runTimeline(
+  run: ResolvedRun,
+  event: ForkEvent,
+  times: readonly number[],
+  trackerFor: (child: number) => CowTracker,
+  faultCost: FaultCostModel,
+  beside: MemoryBeside,
+  hooks: TimelineHooks = {},
+): Timeline {
   const { model, distinctShare } = faultCost;
   const { sequential, overwriteShare, bucketShare, insertShare } = run.writeMix;
-  const rss = run.usedMemoryRssBytes;
-  const series = emptySeries();
+  const { children } = event;
+  const series = emptySeries(beside.replica !== null);
+  series.events.push(...event.events);
   const stepsPerSample = Math.max(1, Math.ceil(MIN_STEPS / Math.max(1, times.length)));
-  const exit = { cowBytes: 0, copiedPages: 0, writes: 0, writesOffered: 0 };
+  const records: ChildRecord[] = [];
   let writesServed = 0;
   let writesOffered = 0;
-  let overwrites = 0;
   let insertedBytes = 0;
   let stallMsInterval = 0;
   let stallMsTotal = 0;
+  // The child alive now, its tracker, and what it has seen.
+  let current = -1;
+  let tracker: CowTracker | null = null;
+  let overwrites = 0;
+  let lastPercent = 0;
 
-  // The memory parts: the parent, grown by inserts, and the child while it lives.
-  const parentBytes = () => rss + insertedBytes;
-  const childBytes = (alive: boolean) => (alive ? tracker.heldPages() * PAGE_BYTES + CHILD_BASELINE_PRIVATE_BYTES : 0);
+  const held = (alive: boolean) => (alive && tracker ? tracker.heldPages() * PAGE_BYTES + CHILD_BASELINE_PRIVATE_BYTES : 0);
+  const parts = (t: number, alive: boolean) => memoryParts(run, beside, t, insertedBytes, held(alive), alive);
+  // Percent of the current child's save done; the last child's once none lives.
+  const percentOf = (t: number) => (current < 0 ? lastPercent : Math.min(100, (100 * (t - children[current]!.startSec)) / children[current]!.lifeSec));
   const sample = (t: number, alive: boolean) => {
-    record(series, t, tracker.copiedPages(), parentBytes(), childBytes(alive), writesServed, Math.min(100, (100 * t) / T), stallMsInterval);
+    record(series, t, tracker?.copiedPages() ?? 0, parts(t, alive), writesServed, alive ? percentOf(t) : lastPercent, stallMsInterval);
     stallMsInterval = 0;
   };
   // One main thread: service time plus the marginal faults per write, from the analytic model.
@@ -103,15 +157,55 @@ export function runTimeline(run: ResolvedRun, tracker: CowTracker, faultCost: Fa
     const faultsPerWrite = overwriteShare * ((model.faults(distinctShare(overwrites + delta), sequential) - model.faults(share, sequential)) / delta);
     return 1e6 / (run.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec);
   };
+  const startChild = (i: number) => {
+    current = i;
+    tracker = trackerFor(i);
+    overwrites = 0;
+    records[i] = { cowPeakBytes: held(true), cowBytes: 0, copiedPages: 0, writes: -writesServed, writesOffered: -writesOffered, faultStallMs: 0, distinctKeysWritten: 0 };
+  };
+  const endChild = () => {
+    const r = records[current]!;
+    r.cowBytes = held(true);
+    r.copiedPages = tracker!.copiedPages();
+    r.writes += writesServed;
+    r.writesOffered += writesOffered;
+    r.distinctKeysWritten = distinctShare(overwrites) * run.keys;
+    lastPercent = percentOf(children[current]!.endSec);
+    current = -1;
+  };
 
-  sample(0, true);
-  let cowPeak = childBytes(true);
-  let hostPeak = rss + cowPeak;
+  const limit = run.host.memoryBytes;
+  let cowPeak = 0;
+  let hostPeak = 0;
+  let limitPeak = { tSec: 0, parts: parts(0, false) };
+  let usagePeak = 0;
+  let unreclaimablePeak = 0;
+  let cachePeak = 0;
+  let replicaPeak = 0;
+  let firstExceededAtSec: number | null = null;
+  const notePeaks = (t: number, p: MemoryParts) => {
+    cowPeak = Math.max(cowPeak, p.childBytes);
+    hostPeak = Math.max(hostPeak, p.parentBytes + p.childBytes);
+    if (p.limitBytes > limitPeak.parts.limitBytes) limitPeak = { tSec: t, parts: p };
+    usagePeak = Math.max(usagePeak, p.containerUsageBytes);
+    unreclaimablePeak = Math.max(unreclaimablePeak, p.unreclaimableBytes);
+    cachePeak = Math.max(cachePeak, p.pageCacheBytes);
+    replicaPeak = Math.max(replicaPeak, p.replicaBytes);
+    if (firstExceededAtSec === null && limit !== null && p.limitBytes > limit) firstExceededAtSec = t;
+  };
+
+  if (children[0]?.startSec === 0) startChild(0);
+  sample(0, current >= 0);
+  notePeaks(0, parts(0, current >= 0));
   for (let s = 1; s < times.length; s++) {
     if (hooks.shouldCancel?.()) throw new EngineError('CANCELLED', 'simulation cancelled');
     const t0 = times[s - 1]!;
     const t1 = times[s]!;
-    const alive = t1 <= T;
+    if (current < 0) {
+      const next = childOver(children, t0, t1);
+      if (next >= 0 && children[next]!.startSec === t0) startChild(next);
+    }
+    const alive = current >= 0 && t1 <= children[current]!.endSec;
     for (let k = 0; k < stepsPerSample; k++) {
       const a = t0 + ((t1 - t0) * k) / stepsPerSample;
       const b = t0 + ((t1 - t0) * (k + 1)) / stepsPerSample;
@@ -122,33 +216,43 @@ export function runTimeline(run: ResolvedRun, tracker: CowTracker, faultCost: Fa
       writesServed += served;
       writesOffered += offered;
       insertedBytes += served * insertShare * run.layout.perKeyUsableBytes;
-      if (!alive) continue;
-      const faultsBefore = tracker.faults();
+      if (!alive) {
+        notePeaks(b, parts(b, false));
+        continue;
+      }
+      const life = children[current]!;
+      const faultsBefore = tracker!.faults();
       overwrites += served * overwriteShare;
-      tracker.advance(served * overwriteShare, served * bucketShare, Math.min(1, a / T), Math.min(1, b / T));
-      const stallMs = ((tracker.faults() - faultsBefore) * run.copyFaultUsec) / 1000;
+      tracker!.advance(served * overwriteShare, served * bucketShare, Math.min(1, (a - life.startSec) / life.lifeSec), Math.min(1, (b - life.startSec) / life.lifeSec));
+      const stallMs = ((tracker!.faults() - faultsBefore) * run.copyFaultUsec) / 1000;
       stallMsInterval += stallMs;
       stallMsTotal += stallMs;
-      const cow = childBytes(true);
-      cowPeak = Math.max(cowPeak, cow);
-      hostPeak = Math.max(hostPeak, parentBytes() + cow);
+      records[current]!.faultStallMs += stallMs;
+      const p = parts(b, true);
+      records[current]!.cowPeakBytes = Math.max(records[current]!.cowPeakBytes, p.childBytes);
+      notePeaks(b, p);
     }
-    if (t1 === T) {
-      exit.cowBytes = childBytes(true);
-      exit.copiedPages = tracker.copiedPages();
-      exit.writes = writesServed;
-      exit.writesOffered = writesOffered;
-    }
-    hostPeak = Math.max(hostPeak, parentBytes());
     sample(t1, alive);
+    if (current >= 0 && t1 >= children[current]!.endSec) endChild();
     hooks.onProgress?.(Math.min(1, t1 / times[times.length - 1]!));
   }
+  if (current >= 0) endChild();
+  const first = records[0];
   return {
     series,
     cowPeakBytes: cowPeak,
     hostPeakBytes: hostPeak,
-    exit,
+    exit: first
+      ? { cowBytes: first.cowBytes, copiedPages: first.copiedPages, writes: first.writes, writesOffered: first.writesOffered }
+      : { cowBytes: 0, copiedPages: 0, writes: 0, writesOffered: 0 },
     faultStallMsTotal: stallMsTotal,
-    distinctKeysWritten: distinctShare(overwrites) * run.keys,
+    distinctKeysWritten: first?.distinctKeysWritten ?? 0,
+    children: records,
+    limitPeak,
+    containerUsagePeakBytes: usagePeak,
+    unreclaimablePeakBytes: unreclaimablePeak,
+    pageCachePeakBytes: cachePeak,
+    replicaPeakBytes: beside.replica === null ? null : replicaPeak,
+    firstExceededAtSec,
   };
 }

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import type { Series } from '../schemas/result.js';
+import { seriesColumns, type Series } from '../schemas/result.js';
 import { downsampleIndices, downsampleSeries } from './downsample.js';
 
 function seriesOf(cowBytes: number[], faultStallMs: number[] = cowBytes.map(() => 0.5)): Series {
@@ -16,6 +16,10 @@ function seriesOf(cowBytes: number[], faultStallMs: number[] = cowBytes.map(() =
     writes: ramp.map((i) => i * 100),
     forkPerc: ramp.map((i) => (100 * i) / (n - 1)),
     faultStallMs,
+    replicationBufferBytes: ramp.map((i) => i * 20_504),
+    aofRewriteBufferBytes: ramp.map(() => 0),
+    pageCacheBytes: ramp.map((i) => i * 4096),
+    events: [{ kind: 'fork', tSec: 0 }],
   };
 }
 
@@ -66,7 +70,10 @@ describe('downsampleSeries', () => {
     expect(out.copiedPages[at]).toBe(613);
     expect(out.tSec[0]).toBe(0);
     expect(out.tSec.at(-1)).toBeCloseTo(99.9, 9);
-    for (const column of Object.values(out)) expect(column).toHaveLength(10);
+    for (const column of seriesColumns(out)) expect(out[column]).toHaveLength(10);
+    expect(out.replicationBufferBytes[at]).toBe(613 * 20_504);
+    // The events are moments, not samples: kept whole.
+    expect(out.events).toEqual([{ kind: 'fork', tSec: 0 }]);
   });
 
   it('sums faultStallMs over the samples it replaces, so the total stays', () => {

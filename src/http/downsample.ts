@@ -4,10 +4,10 @@
 // Columns that measure a quantity per step are summed over the samples they replace, so
 // totals such as the fault stall time stay the same.
 import { round } from '../engine/numbers.js';
-import type { Series } from '../schemas/result.js';
+import { seriesColumns, type Series, type SeriesColumn } from '../schemas/result.js';
 import { DOWNSAMPLE_MIN_POINTS } from '../schemas/http.js';
 
-const PER_STEP_COLUMNS: ReadonlySet<keyof Series> = new Set(['faultStallMs']);
+const PER_STEP_COLUMNS: ReadonlySet<SeriesColumn> = new Set(['faultStallMs']);
 
 /** Index of the first maximum; 0 for an empty array. */
 function argMax(values: readonly number[]): number {
@@ -43,10 +43,10 @@ export function downsampleSeries(series: Series, maxPoints: number): Series {
   const length = series.tSec.length;
   const indices = downsampleIndices(length, maxPoints, argMax(series.cowBytes));
   if (indices.length === length) return series;
-  const columns = Object.keys(series) as Array<keyof Series>;
-  const out = {} as Series;
-  for (const column of columns) {
-    const values = series[column];
+  // The events are moments, not samples: they stay as they are.
+  const out = { ...series };
+  for (const column of seriesColumns(series)) {
+    const values = series[column]!;
     if (!PER_STEP_COLUMNS.has(column)) {
       out[column] = indices.map((i) => values[i]!);
       continue;

@@ -3,6 +3,19 @@
 import {
   DEFAULT_DELETE_FRACTION,
   DEFAULT_DISABLE_THP,
+  DEFAULT_DISKLESS_LOAD,
+  DEFAULT_DISKLESS_SYNC_DELAY_SEC,
+  DEFAULT_HOST_KIND,
+  DEFAULT_HZ,
+  DEFAULT_LINK_BYTES_PER_SEC,
+  DEFAULT_MAX_FULL_SYNCS,
+  DEFAULT_PAGE_CACHE_AT_FORK_BYTES,
+  DEFAULT_RDB_ON_TMPFS,
+  DEFAULT_RDB_SAVE_INCREMENTAL_FSYNC,
+  DEFAULT_REPLICA_STARTS_EMPTY,
+  DEFAULT_REPLICAS,
+  DEFAULT_SAVE_CONFIGURED,
+  DEFAULT_TRIGGER,
   DEFAULT_HOT_KEY_FRACTION,
   DEFAULT_HOT_WRITE_FRACTION,
   DEFAULT_KEY_BYTES,
@@ -24,6 +37,8 @@ import {
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { LIMITS } from '../engine/limits.js';
 import { PLATFORM_IDS } from '../engine/platforms.js';
+import { DEFAULT_BACKLOG_BYTES } from '../engine/replication-buffer.js';
+import { DEFAULT_OUTPUT_BUFFER_LIMIT } from '../engine/replication.js';
 import { byteSize } from './units.js';
 import { z } from './zod.js';
 
@@ -95,6 +110,16 @@ const WorkloadSchema = z
       .max(100_000)
       .default(DEFAULT_SERVICE_USEC_PER_WRITE)
       .openapi({ description: 'Main-thread CPU per write excluding copy-on-write faults, µs.' }),
+    replicationBytesPerWrite: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.maxValueBytes * 2)
+      .optional()
+      .openapi({
+        description:
+          'Bytes one write adds to the replication stream and the AOF; default: the RESP framing of `SET <key> <value>` at the dataset’s key and value sizes.',
+      }),
   })
   .strict()
   .superRefine((w, ctx) => {
@@ -110,6 +135,20 @@ const WorkloadSchema = z
 
 const SnapshotSchema = z
   .object({
+    trigger: z.enum(['bgsave', 'aof-rewrite', 'full-sync']).default(DEFAULT_TRIGGER).openapi({
+      description:
+        'What forks: `bgsave` (an RDB save), `aof-rewrite` (BGREWRITEAOF with aof-use-rdb-preamble yes; 6.2 adds the rewrite buffer), `full-sync` (a master serving a full synchronization to `replication.replicas`, with every fork a disconnect loop brings).',
+    }),
+    rdbBytes: byteSize(0, LIMITS.maxUsedMemoryBytes)
+      .optional()
+      .openapi({
+        description:
+          'Size of the RDB file a save writes (and a full sync transfers). Default: estimated from the dataset as if nothing compressed; real data compresses very differently, so give the size of your dump.rdb.',
+      }),
+    rdbOnTmpfs: z
+      .boolean()
+      .default(DEFAULT_RDB_ON_TMPFS)
+      .openapi({ description: 'The RDB is written to tmpfs (a memory-backed emptyDir): its pages are shmem, never reclaimable.' }),
     durationSec: z.number().gt(0).max(LIMITS.maxDurationSec).optional().openapi({ description: 'Child lifetime, seconds.' }),
     throughputBytesPerSec: byteSize(LIMITS.minSaveThroughputBytesPerSec, LIMITS.maxSaveThroughputBytesPerSec)
       .optional()
@@ -169,14 +208,90 @@ const RedisSchema = z
   .object({
     version: z.enum(['6.2', '7.0']).default(DEFAULT_REDIS_VERSION).openapi({ description: '7.0 adds dismiss of saved values and INFO current_cow_peak.' }),
     disableThp: z.boolean().default(DEFAULT_DISABLE_THP).openapi({ description: 'redis.conf disable-thp (default yes since 6.2).' }),
+    saveConfigured: z.boolean().default(DEFAULT_SAVE_CONFIGURED).openapi({
+      description:
+        'A `save` rule is in force (Redis’s built-in default `3600 1 300 100 60 10000` is when redis.conf sets none; `save ""` removes it). Without one, a disk child whose only replica drops is killed (PR #7819).',
+    }),
+    rdbSaveIncrementalFsync: z
+      .boolean()
+      .default(DEFAULT_RDB_SAVE_INCREMENTAL_FSYNC)
+      .openapi({ description: 'rdb-save-incremental-fsync: the child fsyncs every 4 MiB, so little of the file is dirty at once.' }),
+    hz: z.number().int().min(1).max(500).default(DEFAULT_HZ).openapi({ description: 'hz: serverCron runs this often; children are reaped and buffer limits checked on it.' }),
   })
   .strict();
 
 const HostSchema = z
   .object({
-    memoryBytes: byteSize(LIMITS.minHostMemoryBytes, LIMITS.maxHostMemoryBytes).optional().openapi({ description: 'Memory limit for the OOM verdict (RAM, cgroup or maxmemory + reserve).' }),
+    memoryBytes: byteSize(LIMITS.minHostMemoryBytes, LIMITS.maxHostMemoryBytes)
+      .optional()
+      .openapi({ description: 'Memory limit for the OOM verdict: the VM’s RAM, or the container’s cgroup v2 memory.max.' }),
+    kind: z.enum(['vm', 'container']).default(DEFAULT_HOST_KIND).openapi({
+      description:
+        '`vm`: the limit is RAM, page cache is reclaimed before anything is killed. `container`: the limit is memory.max, which also charges the page cache (clean pages reclaimable, dirty and tmpfs pages not).',
+    }),
+    reservedBytes: byteSize(0, LIMITS.maxHostMemoryBytes)
+      .optional()
+      .openapi({
+        description:
+          'Memory the limit must also hold besides this Redis (kernel, system daemons, other processes). Default: 0 for a container; for a VM 256 MiB plus the kernel’s free-page reserve min_free_kbytes (√(16 × RAM in KiB), at most 256 MiB).',
+      }),
+    pageCacheAtForkBytes: byteSize(0, LIMITS.maxHostMemoryBytes)
+      .default(DEFAULT_PAGE_CACHE_AT_FORK_BYTES)
+      .openapi({
+        description:
+          'File pages already cached and charged at the fork, such as the previous dump.rdb (dropped when the new file replaces it).',
+      }),
   })
   .strict();
+
+const OutputBufferLimitSchema = z
+  .object({
+    hardBytes: byteSize(0, LIMITS.maxHostMemoryBytes).default(DEFAULT_OUTPUT_BUFFER_LIMIT.hardBytes).openapi({ description: 'Disconnect a replica whose output buffer reaches this; 0 disables.' }),
+    softBytes: byteSize(0, LIMITS.maxHostMemoryBytes).default(DEFAULT_OUTPUT_BUFFER_LIMIT.softBytes).openapi({ description: 'Disconnect a replica above this for longer than softSec; 0 disables.' }),
+    softSec: z.number().int().min(0).max(LIMITS.maxDurationSec).default(DEFAULT_OUTPUT_BUFFER_LIMIT.softSec),
+  })
+  .strict()
+  .openapi({ description: 'client-output-buffer-limit replica <hard> <soft> <seconds>.' });
+
+const ReplicationSchema = z
+  .object({
+    replicas: z.number().int().min(1).max(LIMITS.maxReplicas).default(DEFAULT_REPLICAS).openapi({ description: 'Replicas asking for a full sync at once.' }),
+    diskless: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'repl-diskless-sync: the child streams the RDB to the replicas instead of writing a file. Default: no on 6.2, yes on 7.0.' }),
+    disklessSyncDelaySec: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(DEFAULT_DISKLESS_SYNC_DELAY_SEC)
+      .openapi({ description: 'repl-diskless-sync-delay: whole seconds the master waits for more replicas before a diskless fork.' }),
+    linkBytesPerSec: byteSize(LIMITS.minSaveThroughputBytesPerSec, LIMITS.maxSaveThroughputBytesPerSec)
+      .default(DEFAULT_LINK_BYTES_PER_SEC)
+      .openapi({ description: 'Network throughput master → replica; default 1 Gbit/s.' }),
+    replicaLoadBytesPerSec: byteSize(LIMITS.minSaveThroughputBytesPerSec, LIMITS.maxSaveThroughputBytesPerSec)
+      .optional()
+      .openapi({ description: 'RDB bytes per second the replica loads; default measured on a 7.0 replica with 1 KiB values.' }),
+    disklessLoad: z.enum(['disabled', 'swapdb']).default(DEFAULT_DISKLESS_LOAD).openapi({
+      description:
+        'repl-diskless-load on the replica: `disabled` saves the transfer to disk, flushes the old dataset and loads; `swapdb` loads from the socket while the old dataset is kept until the swap.',
+    }),
+    replicaStartsEmpty: z
+      .boolean()
+      .default(DEFAULT_REPLICA_STARTS_EMPTY)
+      .openapi({ description: 'The replica holds no dataset before the sync (new or restarted); false: it holds a copy (it lost its link).' }),
+    outputBufferLimit: OutputBufferLimitSchema.prefault({}),
+    backlogBytes: byteSize(16 * 1024, LIMITS.maxHostMemoryBytes).default(DEFAULT_BACKLOG_BYTES).openapi({ description: 'repl-backlog-size.' }),
+    socketBufferBytes: byteSize(0, 1024 * 1024 * 1024)
+      .optional()
+      .openapi({
+        description:
+          'Bytes the TCP connection takes off the master’s buffer while a replica loads without reading; default: Linux’s default tcp_wmem max plus tcp_rmem default.',
+      }),
+  })
+  .strict()
+  .openapi({ description: 'The full sync, for snapshot.trigger `full-sync`.' });
 
 const SimulationSchema = z
   .object({
@@ -184,6 +299,14 @@ const SimulationSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(DEFAULT_SEED),
     sampleIntervalSec: z.number().min(0.001).max(3600).optional().openapi({ description: `Series step; default ${DEFAULT_SAMPLE_INTERVAL_SEC} s, widened to fit maxPoints.` }),
     maxPoints: z.number().int().min(2).max(LIMITS.maxPoints).default(DEFAULT_MAX_POINTS),
+    horizonSec: z
+      .number()
+      .gt(0)
+      .max(LIMITS.maxHorizonSec)
+      .optional()
+      .openapi({
+        description: `How long a full sync is followed; default: until it settles (every replica loaded) or ${DEFAULT_MAX_FULL_SYNCS} full syncs of a disconnect loop.`,
+      }),
   })
   .strict();
 
@@ -207,6 +330,7 @@ export const ScenarioSchema = z
     kernel: KernelSchema.prefault({}),
     redis: RedisSchema.prefault({}),
     host: HostSchema.prefault({}),
+    replication: ReplicationSchema.prefault({}),
     simulation: SimulationSchema.prefault({}),
   })
   .strict()

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { SimulationResultSchema } from '../../src/schemas/result.js';
+import { seriesColumns, SimulationResultSchema } from '../../src/schemas/result.js';
 import { smallScenario, testApp } from '../support/http-app.js';
 
 async function completed(scenario = smallScenario()) {
@@ -24,7 +24,7 @@ describe('GET /v1/simulations/{id}/result', () => {
     const res = await request(app).get(`/v1/simulations/${id}/result?format=csv`).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = res.text.trimEnd().split('\n');
-    expect(lines[0]).toBe('tSec,copiedPages,cowBytes,parentRssBytes,childPrivateBytes,hostMemoryBytes,writes,forkPerc,faultStallMs');
+    expect(lines[0]).toBe('tSec,copiedPages,cowBytes,parentRssBytes,childPrivateBytes,hostMemoryBytes,writes,forkPerc,faultStallMs,replicationBufferBytes,aofRewriteBufferBytes,pageCacheBytes');
     expect(lines).toHaveLength(full.series.tSec.length + 1);
     const last = lines.at(-1)!.split(',').map(Number);
     expect(last[0]).toBe(full.series.tSec.at(-1));
@@ -37,7 +37,8 @@ describe('GET /v1/simulations/{id}/result', () => {
     const peak = Math.max(...full.series.cowBytes);
     const res = await request(app).get(`/v1/simulations/${id}/result?maxPoints=7`).expect(200);
     const { series } = SimulationResultSchema.parse(res.body);
-    for (const column of Object.values(series)) expect(column).toHaveLength(7);
+    for (const column of seriesColumns(series)) expect(series[column]).toHaveLength(7);
+    expect(series.events).toEqual(full.series.events);
     expect(Math.max(...series.cowBytes)).toBe(peak);
     expect(series.tSec[0]).toBe(full.series.tSec[0]);
     expect(series.tSec[6]).toBe(full.series.tSec.at(-1));
