@@ -15,5 +15,6 @@ process.stdout.write(
     baselineRssBytes: baselineRss,
     writes: result.summary.writes,
     cowPeakBytes: result.summary.cowPeakBytes,
+    forks: result.summary.forks,
   }),
 );

@@ -309,3 +309,74 @@ describe('invariants (MODEL.md §8)', () => {
     },
   );
 });
+
+describe('simulate: the whole fork event', () => {
+  const dataset = { keys: 200_000, valueBytes: 1024, keyBytes: 10 };
+  const sync = (extra: Partial<ScenarioInput> = {}): ScenarioInput => ({
+    dataset,
+    workload: { writesPerSec: 4000 },
+    snapshot: { durationSec: 5, trigger: 'full-sync' },
+    ...extra,
+    replication: { diskless: false, linkBytesPerSec: '1GB', replicas: 3, ...extra.replication },
+  });
+
+  it('holds one shared replication buffer on 7.0 and a copy per replica on 6.2, inside the parent', () => {
+    const v7 = simulate(scenario(sync())).summary;
+    const v62 = simulate(scenario(sync({ redis: { version: '6.2' } }))).summary;
+    expect(v7.syncOutcome).toBe('completed');
+    expect(v7.fullSyncs).toBe(v62.fullSyncs);
+    // 6.2: the 1 MiB backlog plus three replicas' blocks; 7.0: the blocks once.
+    const perReplica62 = (v62.memTotalReplicationBuffersPeakBytes - 2 ** 20) / 3;
+    expect(perReplica62 / v7.memTotalReplicationBuffersPeakBytes).toBeGreaterThan(0.9);
+    expect(perReplica62 / v7.memTotalReplicationBuffersPeakBytes).toBeLessThan(1.1);
+    const { series } = simulate(scenario(sync()));
+    for (let i = 0; i < series.tSec.length; i++) {
+      expect(series.parentRssBytes[i]! - series.replicationBufferBytes[i]!).toBe(series.parentRssBytes[0]! - series.replicationBufferBytes[0]!);
+    }
+    expect(Math.max(...series.replicationBufferBytes)).toBeLessThanOrEqual(v7.memTotalReplicationBuffersPeakBytes);
+  });
+
+  it('starts every child of a disconnect loop from nothing copied, each with its own fork', () => {
+    const result = simulate(scenario(sync({ redis: { saveConfigured: false }, replication: { replicas: 1, outputBufferLimit: { hardBytes: '8mb', softBytes: 0, softSec: 0 } } })));
+    const { summary, series } = result;
+    expect(summary.forks).toBe(5);
+    expect(summary.children.every((c) => c.killed)).toBe(true);
+    // Each killed child copies the same ~2 s of writes: far less than a whole save would.
+    const whole = simulate(scenario({ dataset, workload: { writesPerSec: 4000 }, snapshot: { durationSec: 5 } })).summary.cowPeakBytes;
+    for (const child of summary.children) {
+      expect(child.cowPeakBytes / summary.children[0]!.cowPeakBytes).toBeGreaterThan(0.95);
+      expect(child.cowPeakBytes).toBeLessThan(0.6 * whole);
+      expect(child.forkUsec).toBeGreaterThan(0);
+    }
+    // Between children the child's memory is gone.
+    const between = series.tSec.findIndex((t) => t > summary.children[0]!.endSec && t < summary.children[1]!.startSec);
+    if (between >= 0) expect(series.childPrivateBytes[between]).toBe(0);
+    expect(series.events.filter((e) => e.kind === 'fork')).toHaveLength(5);
+    expect(series.events.filter((e) => e.kind === 'replica-disconnected')).toHaveLength(5);
+  });
+
+  it('counts the 6.2 rewrite buffer in parent and child, and breaks the OOM peak into its parts', () => {
+    const input: ScenarioInput = { dataset, workload: { writesPerSec: 4000 }, snapshot: { durationSec: 5, trigger: 'aof-rewrite' }, redis: { version: '6.2' }, host: { memoryBytes: '1GiB' } };
+    const { summary, series } = simulate(scenario(input));
+    expect(summary.aofRewriteBufferPeakBytes).toBeGreaterThan(0);
+    expect(Math.max(...series.aofRewriteBufferBytes)).toBeLessThanOrEqual(summary.aofRewriteBufferPeakBytes);
+    const v7 = simulate(scenario({ ...input, redis: { version: '7.0' } })).summary;
+    expect(v7.aofRewriteBufferPeakBytes).toBe(0);
+    expect(summary.peakHostMemoryBytes).toBeGreaterThan(v7.peakHostMemoryBytes);
+    const c = summary.oom.components;
+    const sum = c.parentBytes + c.cowBytes + c.replicationBufferBytes + c.aofRewriteBufferBytes + c.pageCacheBytes + c.forkPageTableBytes + c.reservedBytes;
+    expect(sum).toBeCloseTo(summary.oom.peakBytes, -1);
+  });
+
+  it('says when the limit is first passed', () => {
+    const tight = simulate(scenario({ dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 }, workload: { writesPerSec: 5000 }, snapshot: { durationSec: 30 }, host: { memoryBytes: '1.3GiB', reservedBytes: 0 } }));
+    const t = tight.summary.oom.firstExceededAtSec!;
+    expect(t).toBeGreaterThan(0);
+    const i = tight.series.tSec.findIndex((s) => s >= t);
+    // The sample after that moment is over the limit, the one before it under (page tables aside).
+    const held = (k: number) => tight.series.hostMemoryBytes[k]! + tight.summary.oom.components.forkPageTableBytes;
+    expect(held(i)).toBeGreaterThan(1.3 * 2 ** 30);
+    expect(held(i - 1)).toBeLessThanOrEqual(1.3 * 2 ** 30);
+    expect(simulate(scenario({ dataset: { usedMemoryBytes: '1GiB', valueBytes: 100 }, host: { memoryBytes: '4GiB' } })).summary.oom.firstExceededAtSec).toBeNull();
+  });
+});
