@@ -164,11 +164,12 @@ describe('DEFAULT_REPLICA_LOAD_BYTES_PER_SEC: RDB bytes over the replica’s loa
   });
 });
 
-describe('diskless-sync.json: the 7.0 defaults, delay 5 s', () => {
+/** What diskless-sync.json gives the model: the child's life, the RDB's size and the load time. */
+function disklessSyncInputs(): FullSyncOptions {
   const [fork] = diskless.forks;
   const rdbBytes = diskless.save.rdb_bytes_per_key * diskless.dataset.keys;
   const childSec = fork!.end_s! - fork!.start_s;
-  const run = simulateFullSync({
+  return {
     ...common(diskless),
     saveDurationSec: childSec,
     rdbBytes,
@@ -177,7 +178,12 @@ describe('diskless-sync.json: the 7.0 defaults, delay 5 s', () => {
     replicaLoadBytesPerSec: rdbBytes / loadSec(diskless),
     diskless: true,
     horizonSec: 60,
-  });
+  };
+}
+
+describe('diskless-sync.json: the 7.0 defaults, delay 5 s', () => {
+  const [fork] = diskless.forks;
+  const run = simulateFullSync(disklessSyncInputs());
 
   it('forks within the 1 s granularity of replicationCron', () => {
     expect(run.forks).toHaveLength(1);
@@ -347,22 +353,9 @@ describe("the replica's memory: empty, then the file loaded after the transfer (
 
   it('diskless-sync.json: the file written while the child streams, loaded after its exit', () => {
     const [fork] = diskless.forks;
-    const rdbBytes = diskless.save.rdb_bytes_per_key * diskless.dataset.keys;
-    const childSec = fork!.end_s! - fork!.start_s;
     // The 1 Hz replicationCron that forked, at the measured fork; unix second 5 begun before it.
     const cronPhaseSec = fork!.start_s % 1;
-    const model = simulateFullSync({
-      ...common(diskless),
-      saveDurationSec: childSec,
-      rdbBytes,
-      linkBytesPerSec: rdbBytes / childSec,
-      replicaLoadBytesPerSec: rdbBytes / loadSec(diskless),
-      datasetBytes: masterUsedBefore(diskless),
-      diskless: true,
-      cronPhaseSec,
-      unixFractionAtZeroSec: 1 - cronPhaseSec / 2,
-      horizonSec: 60,
-    });
+    const model = simulateFullSync({ ...disklessSyncInputs(), datasetBytes: masterUsedBefore(diskless), cronPhaseSec, unixFractionAtZeroSec: 1 - cronPhaseSec / 2 });
     expect(Math.abs(model.forks[0]!.startSec - fork!.start_s)).toBeLessThan(0.01);
     const agreement = replicaMemoryAgreement(diskless, model);
     expect(relErr(model.replicaMemoryPeakBytes, agreement.measuredPeak)).toBeLessThan(0.01);
