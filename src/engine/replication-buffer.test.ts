@@ -1,5 +1,6 @@
+import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { blockGeometry, blocksFor, effectiveHardLimitBytes, replicaUsageBytes, replicationBufferBytes } from './replication-buffer.js';
+import { alikeReplicasBufferBytes, blockGeometry, blocksFor, effectiveHardLimitBytes, replicaUsageBytes, replicationBufferBytes } from './replication-buffer.js';
 
 const MiB = 1024 * 1024;
 
@@ -52,5 +53,15 @@ describe('one copy on 7.0, a copy per replica on 6.2', () => {
     expect(effectiveHardLimitBytes('7.0', MiB / 2, MiB)).toBe(MiB);
     expect(effectiveHardLimitBytes('6.2', MiB / 2, MiB)).toBe(MiB / 2);
     expect(effectiveHardLimitBytes('7.0', 0, MiB)).toBe(0);
+  });
+});
+
+describe('replicas that all hold the same stream', () => {
+  fcTest.prop(
+    [fc.constantFrom<'6.2' | '7.0'>('6.2', '7.0'), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 64 * MiB }), fc.integer({ min: 0, max: 64 * MiB }), fc.boolean()],
+    { numRuns: 200 },
+  )('cost what the same replicas listed one by one cost', (version, replicas, heldBytes, streamSinceBacklogBytes, backlogCreated) => {
+    const state = { version, geometry: blockGeometry(version, 1063), backlogBytes: MiB, backlogCreated, streamSinceBacklogBytes };
+    expect(alikeReplicasBufferBytes(state, replicas, heldBytes)).toBe(replicationBufferBytes({ ...state, replicaHeldBytes: new Array<number>(replicas).fill(heldBytes) }));
   });
 });

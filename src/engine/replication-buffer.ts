@@ -57,7 +57,8 @@ export function replicaUsageBytes(geometry: BlockGeometry, heldStreamBytes: numb
   return blocksFor(geometry, heldStreamBytes) * geometry.accountedBytes;
 }
 
-export interface ReplicationMemoryInput {
+/** The backlog's side of the buffer: what the replicas hold is added to it. */
+export interface BacklogState {
   version: RedisVersion;
   geometry: BlockGeometry;
   /** repl-backlog-size. */
@@ -66,8 +67,15 @@ export interface ReplicationMemoryInput {
   backlogCreated: boolean;
   /** Stream bytes since the backlog was created. */
   streamSinceBacklogBytes: number;
+}
+
+export interface ReplicationMemoryInput extends BacklogState {
   /** Stream bytes each fed replica still holds (one entry per replica). */
   replicaHeldBytes: readonly number[];
+}
+
+function backlogBlocks(state: BacklogState): number {
+  return state.backlogCreated ? blocksFor(state.geometry, Math.min(state.streamSinceBacklogBytes, state.backlogBytes)) : 0;
 }
 
 /**
@@ -76,14 +84,21 @@ export interface ReplicationMemoryInput {
  */
 export function replicationBufferBytes(input: ReplicationMemoryInput): number {
   const { geometry } = input;
-  const hasBacklog = input.backlogCreated;
   if (input.version === '7.0') {
-    const backlogBlocks = hasBacklog ? blocksFor(geometry, Math.min(input.streamSinceBacklogBytes, input.backlogBytes)) : 0;
-    const replicaBlocks = Math.max(0, ...input.replicaHeldBytes.map((held) => blocksFor(geometry, held)));
-    return Math.max(backlogBlocks, replicaBlocks) * geometry.accountedBytes;
+    const replicaBlocks = input.replicaHeldBytes.reduce((most, held) => Math.max(most, blocksFor(geometry, held)), 0);
+    return Math.max(backlogBlocks(input), replicaBlocks) * geometry.accountedBytes;
   }
-  const backlog = hasBacklog ? input.backlogBytes : 0;
+  const backlog = input.backlogCreated ? input.backlogBytes : 0;
   return input.replicaHeldBytes.reduce((sum, held) => sum + replicaUsageBytes(geometry, held), backlog);
+}
+
+/** The same for `replicas` replicas that each hold `heldBytes`, with no list to build per call. */
+export function alikeReplicasBufferBytes(state: BacklogState, replicas: number, heldBytes: number): number {
+  if (state.version === '7.0') {
+    const replicaBlocks = replicas > 0 ? blocksFor(state.geometry, heldBytes) : 0;
+    return Math.max(backlogBlocks(state), replicaBlocks) * state.geometry.accountedBytes;
+  }
+  return (state.backlogCreated ? state.backlogBytes : 0) + replicas * replicaUsageBytes(state.geometry, heldBytes);
 }
 
 /** 7.0 raises a replica hard limit below repl-backlog-size to it (checkClientOutputBufferLimits). */

@@ -15,6 +15,8 @@ const base: FullSyncOptions = {
   linkBytesPerSec: 100e6, // 1 s transfer
   replicaLoadBytesPerSec: 50e6, // 2 s load
   diskless: false,
+  // The arithmetic below holds every write; the socket's share is tested on its own.
+  socketBufferBytes: 0,
 };
 const kinds = (run: ReturnType<typeof simulateFullSync>) => run.events.map((e) => e.kind);
 
@@ -132,11 +134,22 @@ describe('client-output-buffer-limit', () => {
     expect(simulateFullSync({ ...base, outputBufferLimit: { ...soft, softSec: 10 } }).syncOutcome).toBe('completed');
   });
 
-  it('with a save rule the child runs on, and the next fork waits for its exit', () => {
-    const run = simulateFullSync({ ...base, outputBufferLimit: tight, saveRuleSet: true, maxFullSyncs: 2 });
+  it('with a save rule the child runs on, and the replica asks again only when it exits', () => {
+    const run = simulateFullSync({ ...base, outputBufferLimit: tight, saveRuleSet: true, maxFullSyncs: 2, horizonSec: 6 });
     expect(run.forks[0]).toMatchObject({ startSec: 0, endSec: 4, killed: false });
-    expect(run.forks[1]!.startSec).toBe(4);
+    // The child held the replica's socket: EOF at its exit, PSYNC 1 ms later, and a fork at once
+    // since the cron at 4.0 has reaped the child.
+    expect(run.forks[1]!.startSec).toBeCloseTo(4.001, 9);
     expect(kinds(run).slice(0, 4)).toEqual(['fork', 'replica-disconnected', 'child-exited', 'fork']);
+    expect(run.fullSyncs).toBe(2);
+  });
+
+  it('without a save rule the killed child frees the socket: the replica asks reconnectSec after the drop', () => {
+    // hz 500 (its maximum) reaps the killed child within 2 ms; the fork then waits for the request.
+    const run = simulateFullSync({ ...base, outputBufferLimit: tight, maxFullSyncs: 2, horizonSec: 6, hz: 500 });
+    const drop = run.events.find((e) => e.kind === 'replica-disconnected')!;
+    expect(run.forks[0]!.endSec! - drop.tSec).toBeLessThanOrEqual(0.002 + 1e-9);
+    expect(run.forks[1]!.startSec).toBeCloseTo(drop.tSec + 0.015, 6);
   });
 
   it('a diskless child is killed when its last replica drops, save rule or not', () => {
@@ -158,5 +171,101 @@ describe('no replica', () => {
     const run = simulateFullSync({ ...base, replicas: 0 });
     expect(run.syncOutcome).toBe('not-applicable');
     expect(run.forks).toHaveLength(0);
+  });
+});
+
+describe('fullSyncs counts every replica’s request, as INFO sync_full does', () => {
+  it('three replicas asking together are three, and each round of a loop counts them all', () => {
+    expect(simulateFullSync({ ...base, replicas: 3 }).fullSyncs).toBe(3);
+    const loop = simulateFullSync({ ...base, replicas: 2, outputBufferLimit: { hardBytes: 4 * MiB, softBytes: 0, softSec: 0 }, maxFullSyncs: 3 });
+    expect(loop.forks).toHaveLength(3);
+    expect(loop.fullSyncs).toBe(6);
+  });
+});
+
+describe("the replica's memory", () => {
+  const dataset = 150e6;
+  const at = (run: ReturnType<typeof simulateFullSync>, t: number) => bytesAt(run.replicaMemory, t);
+
+  it('disabled: empties, then loads the file after the transfer, to the dataset', () => {
+    const run = simulateFullSync({ ...base, datasetBytes: dataset, replicaInitialBytes: dataset });
+    // The old copy stays through the save and the transfer (4 + 1 s), goes, and the load refills it.
+    expect(at(run, 4.9)).toBe(dataset);
+    expect(at(run, 5.01)).toBeLessThan(0.01 * dataset);
+    expect(Math.abs(at(run, 6) / dataset - 0.5)).toBeLessThan(0.02);
+    expect(at(run, run.completedAtSec!)).toBe(dataset);
+    expect(run.replicaMemoryPeakBytes).toBe(dataset);
+  });
+
+  it('a new replica starts from nothing', () => {
+    const run = simulateFullSync({ ...base, datasetBytes: dataset });
+    expect(at(run, 0)).toBe(0);
+    expect(at(run, 4.9)).toBe(0);
+    expect(run.replicaMemoryPeakBytes).toBe(dataset);
+  });
+
+  it('swapdb: the old dataset and the new one together until the swap, from a disk-based master', () => {
+    const run = simulateFullSync({ ...base, datasetBytes: dataset, replicaInitialBytes: dataset, replicaDisklessLoad: 'swapdb' });
+    // Transfer and load overlap at the slower of link (100 MB/s) and load (50 MB/s): 2 s, not 1 + 2.
+    expect(run.completedAtSec).toBeCloseTo(4 + 2, 6);
+    expect(run.replicaMemoryPeakBytes).toBe(2 * dataset);
+    expect(Math.abs(at(run, 5) / dataset - 1.5)).toBeLessThan(0.02);
+    expect(at(run, run.completedAtSec!)).toBe(dataset);
+    // The master holds the stream 1 s less than when the replica loads a file.
+    const disabled = simulateFullSync(base);
+    const held = run.memTotalReplicationBuffersPeakBytes / disabled.memTotalReplicationBuffersPeakBytes;
+    expect(Math.abs(held - 6 / 7)).toBeLessThan(0.01);
+  });
+
+  it('swapdb from a diskless master: loads while the child streams, and paces it', () => {
+    const diskless = { ...base, diskless: true, disklessSyncDelaySec: 0, datasetBytes: dataset, replicaDisklessLoad: 'swapdb' as const };
+    const run = simulateFullSync(diskless);
+    // The child saves for 4 s; the replica takes 2 s to load: done when the child is reaped.
+    expect(run.forks[0]).toMatchObject({ startSec: 0, endSec: 4 });
+    expect(run.completedAtSec).toBeCloseTo(4, 2);
+    expect(Math.abs(at(run, 2) / dataset - 0.5)).toBeLessThan(0.02);
+    const slowLoad = simulateFullSync({ ...diskless, replicaLoadBytesPerSec: 10e6 });
+    expect(slowLoad.forks[0]!.endSec).toBeCloseTo(10, 6);
+    // disabled writes the file as fast as the link and loads it after the child.
+    expect(simulateFullSync({ ...diskless, replicaDisklessLoad: 'disabled' }).completedAtSec).toBeCloseTo(4 + 2, 2);
+  });
+
+  it('swapdb discards the half-loaded db when the link drops; the old one stays', () => {
+    const run = simulateFullSync({
+      ...base,
+      diskless: true,
+      disklessSyncDelaySec: 0,
+      datasetBytes: dataset,
+      replicaInitialBytes: dataset,
+      replicaDisklessLoad: 'swapdb',
+      outputBufferLimit: { hardBytes: 2 * MiB, softBytes: 0, softSec: 0 },
+      maxFullSyncs: 1,
+    });
+    const drop = run.events.find((e) => e.kind === 'replica-disconnected')!;
+    expect(at(run, drop.tSec - 0.01)).toBeGreaterThan(1.3 * dataset);
+    expect(at(run, drop.tSec + 0.01)).toBe(dataset);
+  });
+
+  it('a file load runs on past a drop, and the replica asks again only once loaded', () => {
+    const slow = { ...base, replicaLoadBytesPerSec: 20e6, datasetBytes: dataset, outputBufferLimit: { hardBytes: 8 * MiB, softBytes: 0, softSec: 0 }, maxFullSyncs: 2, horizonSec: 12 };
+    const run = simulateFullSync(slow);
+    // Transfer ends at 5 s; the 5 s load ends at 10 s; the drop comes at 8 MiB of stream, ~8 s.
+    const drop = run.events.find((e) => e.kind === 'replica-disconnected')!;
+    expect(drop.tSec).toBeGreaterThan(5);
+    expect(drop.tSec).toBeLessThan(10);
+    expect(at(run, 10.0005)).toBe(dataset);
+    expect(run.forks[1]!.startSec).toBeCloseTo(10.001, 6);
+  });
+
+  it('grows in steps of 2 MiB of RDB, so the series stays small for a large RDB', () => {
+    const run = simulateFullSync({ ...base, rdbBytes: 1e9, replicaLoadBytesPerSec: 250e6, datasetBytes: 1.3e9 });
+    expect(run.replicaMemory.tSec.length).toBeLessThanOrEqual(Math.ceil(1e9 / (2 * MiB)) + 3);
+    expect(run.replicaMemoryPeakBytes).toBe(1.3e9);
+  });
+
+  it('records nothing without a replica', () => {
+    const run = simulateFullSync({ ...base, replicas: 0, replicaInitialBytes: dataset });
+    expect(run.replicaMemory.tSec).toHaveLength(0);
+    expect(run.replicaMemoryPeakBytes).toBe(0);
   });
 });

@@ -29,8 +29,9 @@ export interface MutableStepSeries {
 
 /** Appends a value at t, dropping repeats and replacing one already recorded at the same t. */
 export function appendStep(series: MutableStepSeries, tSec: number, bytes: number): void {
-  if (series.bytes.at(-1) === bytes) return;
-  if (series.tSec.at(-1) === tSec) series.bytes[series.bytes.length - 1] = bytes;
+  const last = series.bytes.length - 1;
+  if (last >= 0 && series.bytes[last] === bytes) return;
+  if (last >= 0 && series.tSec[last] === tSec) series.bytes[last] = bytes;
   else {
     series.tSec.push(tSec);
     series.bytes.push(bytes);
