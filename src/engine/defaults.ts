@@ -70,8 +70,6 @@ export const DEFAULT_DISKLESS_SYNC_DELAY_SEC = 5;
 export const DEFAULT_DISKLESS_LOAD = 'disabled';
 /** A new or restarted replica holds nothing before the sync. */
 export const DEFAULT_REPLICA_STARTS_EMPTY = true;
-/** A 1 Gbit/s link between master and replica. */
-export const DEFAULT_LINK_BYTES_PER_SEC = 125e6;
 /** Until the sync settles, or this many full syncs of a disconnect loop. */
 export const DEFAULT_MAX_FULL_SYNCS = 5;
 

@@ -31,6 +31,8 @@ export interface ForkEvent {
   events: ReplicationEvent[];
   /** INFO mem_total_replication_buffers; null when nothing replicates. */
   replicationBuffer: StepSeries | null;
+  /** One replica's used memory while it receives and loads; null without replicas. */
+  replicaMemory: StepSeries | null;
   /** The 6.2 rewrite buffer: the parent's blocks, and the diff the child holds in its heap. */
   aofParentBuffer: StepSeries | null;
   aofChildDiff: StepSeries | null;
@@ -52,7 +54,7 @@ const childEvents = (children: readonly ChildPlan[]): ReplicationEvent[] =>
 function bgsave(run: ResolvedRun): ForkEvent {
   const T = run.durationSec;
   const children = [{ startSec: 0, endSec: T, lifeSec: T, killed: false, writesFile: true }];
-  return { children, endSec: T, events: childEvents(children), replicationBuffer: null, aofParentBuffer: null, aofChildDiff: null, fullSync: null, aofRewrite: null };
+  return { children, endSec: T, events: childEvents(children), replicationBuffer: null, replicaMemory: null, aofParentBuffer: null, aofChildDiff: null, fullSync: null, aofRewrite: null };
 }
 
 function aofRewrite(run: ResolvedRun): ForkEvent {
@@ -75,6 +77,7 @@ function aofRewrite(run: ResolvedRun): ForkEvent {
     endSec: Math.max(endSec, aof.doneSec + aof.finalStallMs / 1000),
     events: childEvents(children),
     replicationBuffer: null,
+    replicaMemory: null,
     aofParentBuffer: has62Buffer ? aof.parentBuffer : null,
     aofChildDiff: has62Buffer ? aof.childDiff : null,
     fullSync: null,
@@ -99,14 +102,17 @@ function fullSync(run: ResolvedRun): ForkEvent {
     saveDurationSec: run.durationSec,
     rdbBytes: run.rdbBytes,
     linkBytesPerSec: r.linkBytesPerSec,
-    replicaLoadBytesPerSec: r.replicaLoadBytesPerSec ?? 250e6,
+    replicaLoadBytesPerSec: r.replicaLoadBytesPerSec,
+    datasetBytes: run.usedMemoryBytes,
+    replicaDisklessLoad: r.disklessLoad,
+    replicaInitialBytes: r.replicaStartsEmpty ? 0 : run.usedMemoryBytes,
     diskless: r.diskless,
     disklessSyncDelaySec: r.disklessSyncDelaySec,
     replicas: r.replicas,
     outputBufferLimit: r.outputBufferLimit,
     saveRuleSet: run.saveConfigured,
     backlogBytes: r.backlogBytes,
-    ...(r.socketBufferBytes === undefined ? {} : { socketBufferBytes: r.socketBufferBytes }),
+    socketBufferBytes: r.socketBufferBytes,
     hz: run.hz,
     // A horizon given is followed to its end; without one, until it settles or a loop's 5th sync.
     ...(run.horizonSec === null ? { maxFullSyncs: DEFAULT_MAX_FULL_SYNCS } : { horizonSec: run.horizonSec, maxFullSyncs: Infinity }),
@@ -126,6 +132,7 @@ function fullSync(run: ResolvedRun): ForkEvent {
     endSec: Math.max(sync.endSec, ...children.map((c) => c.endSec)),
     events: sync.events,
     replicationBuffer: sync.replicationBuffer,
+    replicaMemory: sync.replicaMemory,
     aofParentBuffer: null,
     aofChildDiff: null,
     fullSync: {

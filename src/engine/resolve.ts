@@ -12,6 +12,7 @@ import { EXACT_MAX_PAGES, EXACT_MAX_WRITES, LIMITS } from './limits.js';
 import { offeredLoad, type OfferedLoad } from './offered-load.js';
 import { platformPreset, type PlatformPreset } from './platforms.js';
 import type { RedisVersion } from './replication-buffer.js';
+import { DEFAULT_REPLICA_LOAD_BYTES_PER_SEC, DEFAULT_SOCKET_BUFFER_BYTES } from './replication.js';
 import { setCommandBytes } from './replication-stream.js';
 import { writeMix, type WriteMix } from './write-mix.js';
 
@@ -45,13 +46,12 @@ export interface ResolvedReplication {
   diskless: boolean;
   disklessSyncDelaySec: number;
   linkBytesPerSec: number;
-  /** Absent: the replication model's measured default. */
-  replicaLoadBytesPerSec: number | undefined;
+  replicaLoadBytesPerSec: number;
   disklessLoad: Scenario['replication']['disklessLoad'];
   replicaStartsEmpty: boolean;
   outputBufferLimit: Scenario['replication']['outputBufferLimit'];
   backlogBytes: number;
-  socketBufferBytes: number | undefined;
+  socketBufferBytes: number;
 }
 
 /** What the memory limit must hold, and how the host counts page cache. */
@@ -196,8 +196,8 @@ function resolveReplication(r: Scenario['replication'], version: RedisVersion): 
   return {
     ...r,
     diskless: r.diskless ?? DEFAULT_DISKLESS_BY_VERSION[version],
-    replicaLoadBytesPerSec: r.replicaLoadBytesPerSec,
-    socketBufferBytes: r.socketBufferBytes,
+    replicaLoadBytesPerSec: r.replicaLoadBytesPerSec ?? DEFAULT_REPLICA_LOAD_BYTES_PER_SEC,
+    socketBufferBytes: r.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES,
   };
 }
 

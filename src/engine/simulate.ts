@@ -63,7 +63,7 @@ function memoryBeside(run: ResolvedRun, event: ForkEvent): MemoryBeside {
     aofParentBuffer: event.aofParentBuffer,
     aofChildDiff: event.aofChildDiff,
     pageCache: null,
-    replica: null,
+    replica: event.replicaMemory,
     pageTableBytes: run.smallMappedBytes / 512 + run.hugeMappedBytes / (512 * 512),
   };
 }

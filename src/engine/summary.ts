@@ -37,7 +37,12 @@ export function resolvedScenario(scenario: Scenario, run: ResolvedRun, sampleInt
       cowFaultUsec: round(run.cowFaultUsec, 3),
     },
     host: { ...scenario.host, reservedBytes: run.host.reservedBytes },
-    replication: { ...scenario.replication, diskless: run.replication.diskless },
+    replication: {
+      ...scenario.replication,
+      diskless: run.replication.diskless,
+      replicaLoadBytesPerSec: run.replication.replicaLoadBytesPerSec,
+      socketBufferBytes: run.replication.socketBufferBytes,
+    },
     simulation: { ...scenario.simulation, sampleIntervalSec: round(sampleIntervalSec, 6) },
   };
 }

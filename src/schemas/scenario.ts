@@ -7,7 +7,6 @@ import {
   DEFAULT_DISKLESS_SYNC_DELAY_SEC,
   DEFAULT_HOST_KIND,
   DEFAULT_HZ,
-  DEFAULT_LINK_BYTES_PER_SEC,
   DEFAULT_MAX_FULL_SYNCS,
   DEFAULT_PAGE_CACHE_AT_FORK_BYTES,
   DEFAULT_RDB_ON_TMPFS,
@@ -38,7 +37,7 @@ import type { KeyDistribution } from '../engine/key-distribution.js';
 import { LIMITS } from '../engine/limits.js';
 import { PLATFORM_IDS } from '../engine/platforms.js';
 import { DEFAULT_BACKLOG_BYTES } from '../engine/replication-buffer.js';
-import { DEFAULT_OUTPUT_BUFFER_LIMIT } from '../engine/replication.js';
+import { DEFAULT_LINK_BYTES_PER_SEC, DEFAULT_OUTPUT_BUFFER_LIMIT, DEFAULT_REPLICA_LOAD_BYTES_PER_SEC, DEFAULT_SOCKET_BUFFER_BYTES } from '../engine/replication.js';
 import { byteSize } from './units.js';
 import { z } from './zod.js';
 
@@ -272,7 +271,9 @@ const ReplicationSchema = z
       .openapi({ description: 'Network throughput master → replica; default 1 Gbit/s.' }),
     replicaLoadBytesPerSec: byteSize(LIMITS.minSaveThroughputBytesPerSec, LIMITS.maxSaveThroughputBytesPerSec)
       .optional()
-      .openapi({ description: 'RDB bytes per second the replica loads; default measured on a 7.0 replica with 1 KiB values.' }),
+      .openapi({
+        description: `RDB bytes per second the replica loads; default ${DEFAULT_REPLICA_LOAD_BYTES_PER_SEC / 1e6} MB/s, measured on a 7.0 replica with 1 KiB values (smaller values load fewer bytes per second).`,
+      }),
     disklessLoad: z.enum(['disabled', 'swapdb']).default(DEFAULT_DISKLESS_LOAD).openapi({
       description:
         'repl-diskless-load on the replica: `disabled` saves the transfer to disk, flushes the old dataset and loads; `swapdb` loads from the socket while the old dataset is kept until the swap.',
@@ -287,7 +288,7 @@ const ReplicationSchema = z
       .optional()
       .openapi({
         description:
-          'Bytes the TCP connection takes off the master’s buffer while a replica loads without reading; default: Linux’s default tcp_wmem max plus tcp_rmem default.',
+          `Bytes the TCP connection takes off the master’s buffer while a replica loads without reading; default ${DEFAULT_SOCKET_BUFFER_BYTES}: Linux’s default tcp_wmem max (4 MiB) plus tcp_rmem default (128 KiB).`,
       }),
   })
   .strict()
