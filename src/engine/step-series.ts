@@ -37,3 +37,11 @@ export function appendStep(series: MutableStepSeries, tSec: number, bytes: numbe
     series.bytes.push(bytes);
   }
 }
+
+/** The step series of f over the inputs' values, changing wherever any input changes. */
+export function combineSeries(inputs: readonly StepSeries[], f: (values: number[]) => number): StepSeries {
+  const times = [...new Set(inputs.flatMap((s) => s.tSec))].sort((a, b) => a - b);
+  const out: MutableStepSeries = { tSec: [], bytes: [] };
+  for (const t of times) appendStep(out, t, f(inputs.map((s) => bytesAt(s, t))));
+  return out;
+}
