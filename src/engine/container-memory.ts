@@ -67,23 +67,35 @@ export interface ContainerUsageRun {
   oomAtSec: number | null;
 }
 
-/** containerUsage over time, keeping what reclaim took: the cache regrows only by new pages. */
+/**
+ * The charge moment by moment, keeping what reclaim took: the cache regrows only by new pages.
+ * Called in time order with what cannot be reclaimed and the clean cache there would be
+ * without a limit.
+ */
+export function containerCharge(limitBytes: number | null): (unreclaimableBytes: number, reclaimableCacheBytes: number) => ContainerUsage {
+  let retained = 0;
+  let previousCache = 0;
+  return (unreclaimableBytes, cache) => {
+    // New pages come in as written; deleted ones leave the reclaimed first.
+    retained = Math.min(retained + Math.max(0, cache - previousCache), cache);
+    previousCache = cache;
+    const now = containerUsage({ unreclaimableBytes, reclaimableCacheBytes: retained, limitBytes });
+    retained = now.retainedCacheBytes;
+    return now;
+  };
+}
+
+/** containerUsage over time (see containerCharge). */
 export function containerUsageOverTime(input: ContainerUsageSeriesInput): ContainerUsageRun {
   const { unreclaimable, reclaimableCache, limitBytes } = input;
   const times = [...new Set([...unreclaimable.tSec, ...reclaimableCache.tSec])].sort((a, b) => a - b);
   const usage: MutableStepSeries = { tSec: [], bytes: [] };
   const retainedCache: MutableStepSeries = { tSec: [], bytes: [] };
-  let retained = 0;
-  let previousCache = 0;
+  const charge = containerCharge(limitBytes);
   let oomAtSec: number | null = null;
   for (const t of times) {
-    const cache = bytesAt(reclaimableCache, t);
-    const pinned = bytesAt(unreclaimable, t);
-    // New pages come in as written; deleted ones leave the reclaimed first.
-    retained = Math.min(retained + Math.max(0, cache - previousCache), cache);
-    previousCache = cache;
-    const now = containerUsage({ unreclaimableBytes: pinned, reclaimableCacheBytes: retained, limitBytes });
-    retained = now.retainedCacheBytes;
+    const now = charge(bytesAt(unreclaimable, t), bytesAt(reclaimableCache, t));
+    const retained = now.retainedCacheBytes;
     if (now.oomKill && oomAtSec === null) oomAtSec = t;
     appendStep(usage, t, now.usageBytes);
     appendStep(retainedCache, t, retained);

@@ -1,7 +1,7 @@
 // Where the memory of a fork event is at one moment: the parent (its dataset, what it inserted,
 // the replication and rewrite buffers it allocates), the child (its copies, and on 6.2 the
 // rewrite diff it reads into its heap), the page cache the saves fill, the page tables the fork
-// copied; what a memory limit must hold of that, and what a container's charge shows.
+// copied; and what a memory limit must hold of that.
 
 import type { ResolvedRun } from './resolve.js';
 import { bytesAt, type StepSeries } from './step-series.js';
@@ -11,8 +11,8 @@ export interface MemoryBeside {
   replicationBuffer: StepSeries | null;
   aofParentBuffer: StepSeries | null;
   aofChildDiff: StepSeries | null;
-  /** File pages cached, and the part of them that is shmem (an RDB on tmpfs). */
-  pageCache: { cached: StepSeries; shmem: StepSeries } | null;
+  /** File pages cached, the part of them that is shmem (an RDB on tmpfs), and the dirty part. */
+  pageCache: { cached: StepSeries; shmem: StepSeries; dirty: StepSeries } | null;
   replica: StepSeries | null;
   /** The child's copy of the page tables, while it lives. */
   pageTableBytes: number;
@@ -30,12 +30,12 @@ export interface MemoryParts {
   aofRewriteBufferBytes: number;
   pageCacheBytes: number;
   shmemBytes: number;
+  /** File pages not yet written back: reclaim must wait for them. */
+  dirtyBytes: number;
   pageTableBytes: number;
   replicaBytes: number;
   /** anon + shmem (+ kernel page tables): what neither reclaim nor writeback can free. */
   unreclaimableBytes: number;
-  /** What memory.current / container_memory_usage_bytes shows. */
-  containerUsageBytes: number;
   /** What the host's limit must hold: the unreclaimable part and the reserve. */
   limitBytes: number;
 }
@@ -50,13 +50,9 @@ export function memoryParts(run: ResolvedRun, beside: MemoryBeside, t: number, i
   const childBytes = cowHeldBytes + aofChild;
   const pageCacheBytes = beside.pageCache === null ? 0 : bytesAt(beside.pageCache.cached, t);
   const shmemBytes = beside.pageCache === null ? 0 : bytesAt(beside.pageCache.shmem, t);
+  const dirtyBytes = beside.pageCache === null ? 0 : bytesAt(beside.pageCache.dirty, t);
   const pageTableBytes = childAlive ? beside.pageTableBytes : 0;
   const unreclaimableBytes = parentBytes + childBytes + shmemBytes + pageTableBytes;
-  const reclaimable = pageCacheBytes - shmemBytes;
-  const limit = run.host.memoryBytes;
-  // Under memory.max the kernel reclaims clean cache before it fails a charge.
-  const containerUsageBytes =
-    run.host.kind === 'container' && limit !== null ? Math.max(unreclaimableBytes, Math.min(limit, unreclaimableBytes + reclaimable)) : unreclaimableBytes + reclaimable;
   return {
     parentBytes,
     childBytes,
@@ -65,10 +61,10 @@ export function memoryParts(run: ResolvedRun, beside: MemoryBeside, t: number, i
     aofRewriteBufferBytes: aofParent + aofChild,
     pageCacheBytes,
     shmemBytes,
+    dirtyBytes,
     pageTableBytes,
     replicaBytes: at(beside.replica, t),
     unreclaimableBytes,
-    containerUsageBytes,
     limitBytes: unreclaimableBytes + run.host.reservedBytes,
   };
 }

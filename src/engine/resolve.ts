@@ -11,6 +11,7 @@ import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';
 import { EXACT_MAX_PAGES, EXACT_MAX_WRITES, LIMITS } from './limits.js';
 import { offeredLoad, type OfferedLoad } from './offered-load.js';
 import { platformPreset, type PlatformPreset } from './platforms.js';
+import { estimateRdbBytes } from './rdb-size.js';
 import type { RedisVersion } from './replication-buffer.js';
 import { DEFAULT_REPLICA_LOAD_BYTES_PER_SEC, DEFAULT_SOCKET_BUFFER_BYTES } from './replication.js';
 import { setCommandBytes } from './replication-stream.js';
@@ -186,12 +187,6 @@ function checkExactLimits(run: ResolvedRun): void {
   }
 }
 
-/** The RDB of N strings without compression: per key a type byte, key and value with their length prefixes. */
-function estimateRdbBytes(keys: number, keyBytes: number, valueBytes: number): number {
-  const lengthPrefix = (n: number) => (n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9);
-  return Math.round(keys * (1 + lengthPrefix(keyBytes) + keyBytes + lengthPrefix(valueBytes) + valueBytes));
-}
-
 function resolveReplication(r: Scenario['replication'], version: RedisVersion): ResolvedReplication {
   return {
     ...r,
@@ -248,7 +243,7 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     hostMemoryBytes: scenario.host.memoryBytes ?? null,
     host: resolveHost(scenario.host),
     bytesPerWrite: workload.replicationBytesPerWrite ?? setCommandBytes(dataset.keyBytes, Math.round(dataset.valueBytes)),
-    rdbBytes: snapshot.rdbBytes ?? estimateRdbBytes(keys, dataset.keyBytes, Math.round(dataset.valueBytes)),
+    rdbBytes: snapshot.rdbBytes ?? estimateRdbBytes({ keys, keyBytes: dataset.keyBytes, valueBytes: Math.round(dataset.valueBytes), redisVersion: redis.version, usedMemoryBytes: memory.usedMemoryBytes }),
     rdbBytesEstimated: snapshot.rdbBytes === undefined,
     rdbOnTmpfs: snapshot.rdbOnTmpfs,
     incrementalFsync: redis.rdbSaveIncrementalFsync,

@@ -12,6 +12,8 @@ import { planForkEvent, type ForkEvent } from './fork-event.js';
 import { forkCost, type ForkCost } from './fork-cost.js';
 import { EXACT_MAX_WRITES } from './limits.js';
 import type { MemoryBeside } from './memory-parts.js';
+import { simulatePageCache } from './page-cache.js';
+import { forkPageTableBytes } from './page-tables.js';
 import { resolveRun, type ResolvedRun } from './resolve.js';
 import { eventSampling } from './sampling.js';
 import { summarize } from './summary.js';
@@ -57,14 +59,31 @@ function forkCosts(run: ResolvedRun, event: ForkEvent): ForkCost[] {
   });
 }
 
-function memoryBeside(run: ResolvedRun, event: ForkEvent): MemoryBeside {
+/** The files the event's saves write, in the page cache until the tail's end. */
+function pageCache(run: ResolvedRun, event: ForkEvent, untilSec: number): MemoryBeside['pageCache'] {
+  const cache = simulatePageCache({
+    children: event.children,
+    rdbBytes: run.rdbBytes,
+    saveDurationSec: run.durationSec,
+    onTmpfs: run.rdbOnTmpfs,
+    incrementalFsync: run.incrementalFsync,
+    cachedAtForkBytes: run.host.pageCacheAtForkBytes,
+    // An AOF rewrite runs with appendonly on: every write is appended meanwhile.
+    appendBytesPerSec: run.trigger === 'aof-rewrite' ? run.load.writesPerSec * run.bytesPerWrite : 0,
+    horizonSec: untilSec,
+    stepSec: run.simulation.intervalSec,
+  });
+  return { cached: cache.cached, shmem: cache.shmem, dirty: cache.dirty };
+}
+
+function memoryBeside(run: ResolvedRun, event: ForkEvent, untilSec: number): MemoryBeside {
   return {
     replicationBuffer: event.replicationBuffer,
     aofParentBuffer: event.aofParentBuffer,
     aofChildDiff: event.aofChildDiff,
-    pageCache: null,
+    pageCache: pageCache(run, event, untilSec),
     replica: event.replicaMemory,
-    pageTableBytes: run.smallMappedBytes / 512 + run.hugeMappedBytes / (512 * 512),
+    pageTableBytes: forkPageTableBytes({ smallMappedBytes: run.smallMappedBytes, hugeMappedBytes: run.hugeMappedBytes }),
   };
 }
 
@@ -76,6 +95,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const boundaries = event.children.flatMap((c) => [c.startSec, c.endSec]);
   const { simulation } = run;
   const samples = eventSampling([...boundaries, event.endSec], event.endSec, simulation.intervalSec, simulation.maxPoints);
-  const timeline = runTimeline(run, event, samples.timesSec, trackerFactory(run, analytic), analytic, memoryBeside(run, event), hooks);
+  const beside = memoryBeside(run, event, samples.timesSec.at(-1)!);
+  const timeline = runTimeline(run, event, samples.timesSec, trackerFactory(run, analytic), analytic, beside, hooks);
   return { summary: summarize(run, forkCosts(run, event), event, timeline, samples.intervalSec, scenario), series: timeline.series };
 }

@@ -8,6 +8,7 @@
 import type { Series } from '../schemas/result.js';
 import type { ExpectedCow } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
+import { containerCharge } from './container-memory.js';
 import { EngineError } from './errors.js';
 import type { ChildPlan, ForkEvent } from './fork-event.js';
 import { PAGE_BYTES } from './jemalloc.js';
@@ -183,11 +184,15 @@ export function runTimeline(
   let cachePeak = 0;
   let replicaPeak = 0;
   let firstExceededAtSec: number | null = null;
+  // A container's limit makes the kernel reclaim clean cache first; a VM's is not a charge.
+  const charge = containerCharge(run.host.kind === 'container' ? limit : null);
   const notePeaks = (t: number, p: MemoryParts) => {
+    // Dirty pages wait for writeback before reclaim can take them.
+    const usage = charge(p.unreclaimableBytes + p.dirtyBytes, p.pageCacheBytes - p.shmemBytes - p.dirtyBytes).usageBytes;
     cowPeak = Math.max(cowPeak, p.childBytes);
     hostPeak = Math.max(hostPeak, p.parentBytes + p.childBytes);
     if (p.limitBytes > limitPeak.parts.limitBytes) limitPeak = { tSec: t, parts: p };
-    usagePeak = Math.max(usagePeak, p.containerUsageBytes);
+    usagePeak = Math.max(usagePeak, usage);
     unreclaimablePeak = Math.max(unreclaimablePeak, p.unreclaimableBytes);
     cachePeak = Math.max(cachePeak, p.pageCacheBytes);
     replicaPeak = Math.max(replicaPeak, p.replicaBytes);

@@ -27,7 +27,7 @@ export const SeriesSchema = z
       '6.2 AOF rewrite buffer: the parent’s 10 MB blocks (12 MiB allocated) plus the diff the child has read; 0 on 7.0 and for other triggers. Inside parentRssBytes and childPrivateBytes.',
     ),
     pageCacheBytes: column(
-      'File pages the saves left in the page cache (an RDB on tmpfs included, as shmem); charged to a container, reclaimable unless on tmpfs. Not in hostMemoryBytes.',
+      'File pages the saves wrote to the page cache (an RDB on tmpfs included, as shmem), before any reclaim: charged to a container, reclaimable unless on tmpfs or dirty; under a limit the kernel drops clean ones first (see containerMemoryUsagePeakBytes). Not in hostMemoryBytes.',
     ),
     replicaMemoryBytes: column('used_memory of one replica while it receives and loads the RDB (full sync only).').optional(),
     events: z
