@@ -60,7 +60,7 @@ function forkCosts(run: ResolvedRun, event: ForkEvent): ForkCost[] {
 }
 
 /** The files the event's saves write, in the page cache until the tail's end. */
-function pageCache(run: ResolvedRun, event: ForkEvent, untilSec: number): MemoryBeside['pageCache'] {
+function pageCache(run: ResolvedRun, event: ForkEvent, untilSec: number, stepSec: number): MemoryBeside['pageCache'] {
   const cache = simulatePageCache({
     children: event.children,
     rdbBytes: run.rdbBytes,
@@ -71,17 +71,18 @@ function pageCache(run: ResolvedRun, event: ForkEvent, untilSec: number): Memory
     // An AOF rewrite runs with appendonly on: every write is appended meanwhile.
     appendBytesPerSec: run.trigger === 'aof-rewrite' ? run.load.writesPerSec * run.bytesPerWrite : 0,
     horizonSec: untilSec,
-    stepSec: run.simulation.intervalSec,
+    // The series' own step: finer steps would not be seen.
+    stepSec,
   });
   return { cached: cache.cached, shmem: cache.shmem, dirty: cache.dirty };
 }
 
-function memoryBeside(run: ResolvedRun, event: ForkEvent, untilSec: number): MemoryBeside {
+function memoryBeside(run: ResolvedRun, event: ForkEvent, untilSec: number, stepSec: number): MemoryBeside {
   return {
     replicationBuffer: event.replicationBuffer,
     aofParentBuffer: event.aofParentBuffer,
     aofChildDiff: event.aofChildDiff,
-    pageCache: pageCache(run, event, untilSec),
+    pageCache: pageCache(run, event, untilSec, stepSec),
     replica: event.replicaMemory,
     pageTableBytes: forkPageTableBytes({ smallMappedBytes: run.smallMappedBytes, hugeMappedBytes: run.hugeMappedBytes }),
   };
@@ -95,7 +96,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const boundaries = event.children.flatMap((c) => [c.startSec, c.endSec]);
   const { simulation } = run;
   const samples = eventSampling([...boundaries, event.endSec], event.endSec, simulation.intervalSec, simulation.maxPoints);
-  const beside = memoryBeside(run, event, samples.timesSec.at(-1)!);
+  const beside = memoryBeside(run, event, samples.timesSec.at(-1)!, samples.intervalSec);
   const timeline = runTimeline(run, event, samples.timesSec, trackerFactory(run, analytic), analytic, beside, hooks);
   return { summary: summarize(run, forkCosts(run, event), event, timeline, samples.intervalSec, scenario), series: timeline.series };
 }
