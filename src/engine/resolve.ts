@@ -116,13 +116,15 @@ export interface ResolvedRun {
 type Memory = Pick<ResolvedRun, 'keys' | 'layout' | 'usedMemoryBytes' | 'usedMemoryRssBytes' | 'fragmentationRatio' | 'hugePagesActive'>;
 
 function resolveMemory({ dataset, kernel, redis, allocator }: Scenario): Memory {
-  const keys = dataset.keys ?? keysForUsedMemory(dataset.usedMemoryBytes!, dataset.keyBytes, dataset.valueBytes);
+  if (dataset.segments !== undefined) throw new EngineError('SCENARIO_TOO_LARGE', 'dataset.segments are not simulated yet', ['dataset', 'segments']);
+  const valueBytes = dataset.valueBytes!;
+  const keys = dataset.keys ?? keysForUsedMemory(dataset.usedMemoryBytes!, dataset.keyBytes, valueBytes);
   // THP reaches Redis only when the host says always and Redis does not opt out.
   const hugePagesActive = kernel.thp === 'always' && !redis.disableThp;
   const layout = buildLayout({
     keys,
     keyBytes: dataset.keyBytes,
-    valueBytes: dataset.valueBytes,
+    valueBytes,
     fragmentationRatio: allocator.fragmentationRatio,
     hugePages: hugePagesActive,
   });
@@ -242,8 +244,8 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     lastCowSizeIsPeak: redis.version === '7.0',
     hostMemoryBytes: scenario.host.memoryBytes ?? null,
     host: resolveHost(scenario.host),
-    bytesPerWrite: workload.replicationBytesPerWrite ?? setCommandBytes(dataset.keyBytes, Math.round(dataset.valueBytes)),
-    rdbBytes: snapshot.rdbBytes ?? estimateRdbBytes({ keys, keyBytes: dataset.keyBytes, valueBytes: Math.round(dataset.valueBytes), redisVersion: redis.version, usedMemoryBytes: memory.usedMemoryBytes }),
+    bytesPerWrite: workload.replicationBytesPerWrite ?? setCommandBytes(dataset.keyBytes, Math.round(dataset.valueBytes!)),
+    rdbBytes: snapshot.rdbBytes ?? estimateRdbBytes({ keys, keyBytes: dataset.keyBytes, valueBytes: Math.round(dataset.valueBytes!), redisVersion: redis.version, usedMemoryBytes: memory.usedMemoryBytes }),
     rdbBytesEstimated: snapshot.rdbBytes === undefined,
     rdbOnTmpfs: snapshot.rdbOnTmpfs,
     incrementalFsync: redis.rdbSaveIncrementalFsync,
