@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { round } from '../engine/numbers.js';
+import type { SyncValidationScenario } from '../measured-run/validation-scenario.js';
 import { setCommandBytes } from '../engine/replication-stream.js';
 import { within } from '../runtime/deadline.js';
 import { CleanupStack, guardProcess, interruptedBy } from './cleanup.js';
@@ -487,3 +488,29 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 }
 
 export type SyncProbeRun = Awaited<ReturnType<typeof runSyncProbe>>;
+
+/** The probe's settings for a validation scenario of kind full-sync or aof-rewrite. */
+export function syncProbeSpec(s: SyncValidationScenario): SyncProbeSpec {
+  return {
+    description: s.description ?? s.name,
+    trigger: s.kind,
+    diskless: s.diskless ?? false,
+    disklessSyncDelaySec: s.diskless_sync_delay_sec ?? 5,
+    ...(s.output_buffer_limit ? { outputBufferLimit: s.output_buffer_limit } : {}),
+    ...(s.save !== '' ? { saveRule: s.save } : {}),
+    ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
+    datasetMib: s.dataset_mib,
+    valueBytes: s.value_bytes,
+    writesPerSec: s.write_rate,
+    saveTargetSec: s.snapshot_seconds,
+    horizonSec: s.horizon_seconds,
+    // A rewrite forks once; the probe counts forks only for a full sync's loop.
+    maxForks: s.kind === 'full-sync' ? s.max_forks : 1,
+    afterSettleSec: s.after_settle_seconds,
+  };
+}
+
+/** Measures a validation scenario of kind full-sync or aof-rewrite. */
+export function measureSyncScenario(scenario: SyncValidationScenario, log: (line: string) => void, options: SyncProbeOptions): Promise<SyncProbeRun> {
+  return runSyncProbe(scenario.name, syncProbeSpec(scenario), log, options);
+}
