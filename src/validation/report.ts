@@ -9,14 +9,22 @@ import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from '
 
 const MiB = 2 ** 20;
 
+/** The engine's side of a report: the scenario it ran, and its result without the echo of it. */
+export interface SimulationSection {
+  platform: string;
+  /** The scenario the engine ran: for a BGSAVE the measured keys, fragmentation, duration and write schedule. */
+  scenario: Scenario;
+  summary: Omit<SimulationResult['summary'], 'scenario'>;
+  series: SimulationResult['series'];
+}
+
+export function simulationSection(scenario: Scenario, result: SimulationResult): SimulationSection {
+  const { scenario: _resolved, ...summary } = result.summary;
+  return { platform: scenario.kernel.platform, scenario, summary, series: result.series };
+}
+
 export interface ValidationReport extends MeasuredRun {
-  simulation: {
-    platform: string;
-    /** The scenario the engine ran: measured keys, fragmentation, duration and write schedule. */
-    scenario: Scenario;
-    summary: Omit<SimulationResult['summary'], 'scenario'>;
-    series: SimulationResult['series'];
-  };
+  simulation: SimulationSection;
   errors: {
     /** 'relative' to the measurement, or 'share of used memory' for a run without writes. */
     basis: 'relative' | 'share of used memory';
@@ -29,10 +37,9 @@ export interface ValidationReport extends MeasuredRun {
 }
 
 export function buildReport(run: MeasuredRun, scenario: Scenario, result: SimulationResult, score: RunScore): ValidationReport {
-  const { scenario: _resolved, ...summary } = result.summary;
   return {
     ...run,
-    simulation: { platform: scenario.kernel.platform, scenario, summary, series: result.series },
+    simulation: simulationSection(scenario, result),
     errors: {
       basis: score.writeless ? 'share of used memory' : 'relative',
       peak_cow: round(score.peakError, 5),

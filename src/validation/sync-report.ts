@@ -3,9 +3,7 @@
 // a row of validation.md's table of its own.
 import { round } from '../engine/numbers.js';
 import type { SyncProbeRun } from '../harness/sync-probe.js';
-import type { SimulationResult } from '../schemas/result.js';
-import type { Scenario } from '../schemas/scenario.js';
-import { percent } from './report.js';
+import { percent, simulationSection, type SimulationSection } from './report.js';
 import { SYNC_PEAK_TOLERANCE, type MeasuredVsSimulated, type ScoredSyncRun, type SyncScore } from './sync-score.js';
 
 const MiB = 2 ** 20;
@@ -17,13 +15,8 @@ const asBytes = (x: MeasuredVsSimulated) => ({
 });
 
 export interface SyncValidationReport extends SyncProbeRun {
-  simulation: {
-    platform: string;
-    /** The scenario the engine ran: the one a user would write for this master. */
-    scenario: Scenario;
-    summary: Omit<SimulationResult['summary'], 'scenario'>;
-    series: SimulationResult['series'];
-  };
+  /** The scenario the engine ran is the one a user would write for this master. */
+  simulation: SimulationSection;
   errors: {
     replication_buffer: ReturnType<typeof asBytes>;
     master_memory: ReturnType<typeof asBytes>;
@@ -37,10 +30,9 @@ export interface SyncValidationReport extends SyncProbeRun {
 }
 
 export function buildSyncReport(run: SyncProbeRun, { scenario, result, score }: Pick<ScoredSyncRun, 'scenario' | 'result' | 'score'>): SyncValidationReport {
-  const { scenario: _resolved, ...summary } = result.summary;
   return {
     ...run,
-    simulation: { platform: scenario.kernel.platform, scenario, summary, series: result.series },
+    simulation: simulationSection(scenario, result),
     errors: {
       replication_buffer: asBytes(score.replicationBuffer),
       master_memory: asBytes(score.masterMemory),
