@@ -62,11 +62,9 @@ describe('the scenario a user would write for each run', () => {
 });
 
 describe('peak mem_total_replication_buffers within 15%', () => {
-  // fork-event.ts passes no socketBufferBytes, so the engine's replication model takes 0: the
-  // 3–8 MB the TCP connection takes off the buffer once the replica is online while it loads
-  // (test/replication-model.test.ts, diskSyncInputs) stays counted, +16% here. The scenario's
-  // promised default (tcp_wmem max + tcp_rmem default, ~4.3 MB) brings it to about −2%.
-  it.fails('disk-sync: the buffer through the transfer and the load, less what the socket holds', () => {
+  // The TCP connection takes ~4.3 MB off the buffer once the replica is online while it loads
+  // (the default: tcp_wmem max + tcp_rmem default); without it the peak is +16%.
+  it('disk-sync: the buffer through the transfer and the load, less what the socket holds', () => {
     expect(Math.abs(disk.score.replicationBuffer.error!), figures(disk.score.replicationBuffer)).toBeLessThanOrEqual(SYNC_PEAK_TOLERANCE);
   });
 
@@ -125,17 +123,15 @@ describe('INFO sync_full over the run', () => {
     it(run.name, () => expect(score.fullSyncs.simulated).toBe(score.fullSyncs.measured));
   }
 
-  // syncCommand counts stat_sync_full once per replica served a full resync; the replication
-  // model runs the replicas as one and counts the request once.
-  it.fails('disk-sync-two-replicas: one per replica', () => {
+  // syncCommand counts stat_sync_full once per replica served a full resync.
+  it('disk-sync-two-replicas: one per replica', () => {
     expect(two.score.fullSyncs.measured).toBe(2);
     expect(two.score.fullSyncs.simulated).toBe(2);
   });
 
   // With a save rule the dropped replica reads EOF, and asks again, only when the child that
-  // still holds its socket exits (disk-sync-obuf-save-rule.json, replica log); the replication
-  // model has it ask 15 ms after the drop, so one more request falls inside the horizon.
-  it.fails('disk-sync-obuf-save-rule: the retry waits for the child', () => {
+  // still holds its socket exits (disk-sync-obuf-save-rule.json, replica log).
+  it('disk-sync-obuf-save-rule: the retry waits for the child', () => {
     expect(saveRule.score.fullSyncs.simulated).toBe(saveRule.score.fullSyncs.measured);
   });
 });
