@@ -1,5 +1,6 @@
 // The command line the probes share: `npx tsx validation/<tool>.ts <run> [--out DIR]` measures
-// one named run and writes it as a fixture, by default into the folder the tests read.
+// one named run and writes it as a fixture, by default into the folder the tests read. A probe
+// that takes `--port N` starts its servers there rather than on free ports.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,9 @@ export interface ProbeCommand<Spec, Run extends { summary: unknown }> {
   runs: Record<string, Spec>;
   /** Where the fixtures go, relative to the repository. */
   fixtureDir: string;
-  measure(name: string, spec: Spec, log: (line: string) => void, outDir: string): Promise<Run>;
+  /** Takes `--port N`: the first loopback port of the servers it starts. */
+  acceptsPort?: boolean;
+  measure(name: string, spec: Spec, log: (line: string) => void, outDir: string, port: number | undefined): Promise<Run>;
   /** The fixture's text. */
   format(run: Run): string;
 }
@@ -18,15 +21,17 @@ async function runProbe<Spec, Run extends { summary: unknown }>(command: ProbeCo
   const { tool, runs } = command;
   const name = argv[0];
   const spec = name ? runs[name] : undefined;
-  if (!name || !spec) {
-    process.stderr.write(`usage: npx tsx validation/${tool}.ts <${Object.keys(runs).join('|')}> [--out DIR]\n`);
+  const portFlag = argv.indexOf('--port');
+  const port = command.acceptsPort && portFlag >= 0 ? Number(argv[portFlag + 1]) : undefined;
+  if (!name || !spec || (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))) {
+    process.stderr.write(`usage: npx tsx validation/${tool}.ts <${Object.keys(runs).join('|')}> [--out DIR]${command.acceptsPort ? ' [--port N]' : ''}\n`);
     process.exitCode = 2;
     return;
   }
   const outFlag = argv.indexOf('--out');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const outDir = outFlag >= 0 && argv[outFlag + 1] ? argv[outFlag + 1]! : join(root, command.fixtureDir);
-  const run = await command.measure(name, spec, (line) => process.stderr.write(`${tool}: ${line}\n`), outDir);
+  const run = await command.measure(name, spec, (line) => process.stderr.write(`${tool}: ${line}\n`), outDir, port);
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${name}.json`);
   writeFileSync(file, command.format(run));

@@ -43,14 +43,14 @@ export function buildProgram(): Command {
     });
   program
     .command('validate')
-    .description('measure real redis-server BGSAVEs (copy-on-write, fork time) and score the engine on them')
+    .description('measure real redis-server BGSAVEs (copy-on-write, fork time), full syncs and AOF rewrites (buffers, memory, disconnects) and score the engine on them')
     .option('--scenarios <file>', 'validation scenarios JSON', DEFAULT_SCENARIOS_FILE)
     .option('--out <dir>', 'directory for the JSON reports and validation.md', 'validation-out')
     .option('--only <names>', 'comma-separated scenario names to run', nameList)
     .option('--quick', 'only the scenarios marked quick (under 2 minutes)')
     .option('--skip-thp', 'leave out scenarios that set the THP switch (they need root)')
     .option('--platform <id>', 'engine platform preset to score against', DEFAULT_VALIDATION_PLATFORM)
-    .option('--port <n>', 'loopback port for the redis-server it starts (default: a free one)', port)
+    .option('--port <n>', 'loopback port for the redis-server it starts, a full sync\'s replicas on the ports after it (default: free ones)', port)
     .option('--redis-server <path>', 'the redis-server binary to measure (default: redis-server on PATH)')
     .action(async (options) => {
       await runValidate(options);

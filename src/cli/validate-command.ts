@@ -1,4 +1,5 @@
-// `forkcast validate`: measures real redis-server BGSAVEs and scores the engine on them.
+// `forkcast validate`: measures real redis-server BGSAVEs, full syncs and AOF rewrites and scores
+// the engine on them.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORM_IDS } from '../engine/platforms.js';
@@ -64,5 +65,7 @@ export async function runValidate(options: ValidateCommandOptions): Promise<void
   if (outcome.failures.length > 0) problems.push(`could not measure ${outcome.failures.map((f) => f.name).join(', ')}`);
   const beyond = outcome.rows.filter((r) => !r.score.withinTolerance).map((r) => r.name);
   if (beyond.length > 0) problems.push(`peak CoW error beyond tolerance in ${beyond.join(', ')}`);
+  const syncBeyond = outcome.syncRows.filter((r) => !r.score.withinTolerance).map((r) => r.name);
+  if (syncBeyond.length > 0) problems.push(`peak buffer or memory beyond tolerance, or a disconnect mispredicted, in ${syncBeyond.join(', ')}`);
   if (problems.length > 0) throw new CliError(problems.join('; '), 1);
 }

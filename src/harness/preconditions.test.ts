@@ -30,6 +30,10 @@ describe('preconditionProblems', () => {
     ]);
   });
 
+  it('checks a full sync or rewrite for none of the THP needs', () => {
+    expect(preconditionProblems([{ name: 'sync' }], { ...good, isRoot: false, childSmapsReadable: true })).toEqual([]);
+  });
+
   it('names the THP scenarios when the switch cannot be set, and how to leave them out', () => {
     const [problem] = preconditionProblems(scenarios, { ...good, isRoot: false, childSmapsReadable: true });
     expect(problem).toMatch(/huge.*needs root.*--skip-thp/);
@@ -43,5 +47,7 @@ describe('preconditionProblems', () => {
       expect.stringMatching(/cannot read \/proc\/<pid>\/smaps_rollup of a child/),
     ]);
     expect(preconditionProblems(scenarios, { ...good, portFree: false }, { port: 6379 })).toEqual([expect.stringMatching(/port 6379 is in use/)]);
+    // A replica's port after the master's.
+    expect(preconditionProblems(scenarios, { ...good, portFree: false, busyPort: 6431 }, { port: 6430, portCount: 2 })).toEqual([expect.stringMatching(/port 6431 is in use/)]);
   });
 });

@@ -1,7 +1,8 @@
 // What a validation run needs from the host, checked before anything is started or changed:
 // Linux with /proc/<pid>/smaps_rollup, redis-server ≥ 7.0 on PATH (DEBUG POPULATE and
 // enable-debug-command), root for scenarios that set the THP switch, the right to read a
-// child process's smaps, and a free port when one is requested.
+// child process's smaps, and free ports when one is requested (a full sync's replicas take the
+// ports after the master's).
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { isPortFree } from './free-port.js';
@@ -20,12 +21,16 @@ export interface HostCheck {
   thpSwitch: 'writable' | 'read-only' | 'missing';
   /** smaps_rollup of a process we started could be read (undefined: not checked). */
   childSmapsReadable: boolean | undefined;
-  /** The requested port is free (undefined: none requested). */
+  /** The requested ports are free (undefined: none requested). */
   portFree: boolean | undefined;
+  /** The first of them in use, when one is. */
+  busyPort?: number | undefined;
 }
 
 export interface CheckOptions {
   port?: number | undefined;
+  /** Ports needed from `port` on: the master and its replicas. @defaultValue 1 */
+  portCount?: number | undefined;
   executable?: string | undefined;
 }
 
@@ -34,8 +39,11 @@ export function redisMajorMinor(version: string): [number, number] | undefined {
   return match ? [Number(match[1]), Number(match[2])] : undefined;
 }
 
+/** What the checks read of a scenario: its name, and whether it sets the THP switch. */
+export type ScenarioNeeds = Pick<ValidationScenario, 'name'> & { thp?: ValidationScenario['thp'] };
+
 /** Problems that stop the run, each a sentence that says what to do. */
-export function preconditionProblems(scenarios: ValidationScenario[], host: HostCheck, options: CheckOptions = {}): string[] {
+export function preconditionProblems(scenarios: readonly ScenarioNeeds[], host: HostCheck, options: CheckOptions = {}): string[] {
   const problems: string[] = [];
   if (host.platform !== 'linux') {
     problems.push(`forkcast validate needs Linux: it reads the BGSAVE child's /proc/<pid>/smaps_rollup (this host is ${host.platform})`);
@@ -65,7 +73,7 @@ export function preconditionProblems(scenarios: ValidationScenario[], host: Host
   if (host.childSmapsReadable === false) {
     problems.push("cannot read /proc/<pid>/smaps_rollup of a child process (hidepid or a security module?): run as root");
   }
-  if (host.portFree === false) problems.push(`port ${options.port} is in use on 127.0.0.1: pick another with --port, or leave --port out to use a free one`);
+  if (host.portFree === false) problems.push(`port ${host.busyPort ?? options.port} is in use on 127.0.0.1: pick another with --port, or leave --port out to use a free one`);
   return problems;
 }
 
@@ -105,6 +113,12 @@ export async function checkHost(options: CheckOptions = {}): Promise<HostCheck> 
     isRoot,
     thpSwitch: linux ? thpSwitchState() : 'missing',
     childSmapsReadable: linux && !isRoot ? await canReadChildSmaps() : undefined,
-    portFree: options.port === undefined ? undefined : await isPortFree(options.port),
+    ...(await portsFree(options)),
   };
+}
+
+async function portsFree({ port, portCount = 1 }: CheckOptions): Promise<Pick<HostCheck, 'portFree' | 'busyPort'>> {
+  if (port === undefined) return { portFree: undefined };
+  for (let p = port; p < port + portCount; p++) if (!(await isPortFree(p))) return { portFree: false, busyPort: p };
+  return { portFree: true };
 }

@@ -1,12 +1,17 @@
-// One scenario for the harness to measure: the `scenario` field of a measured run (the
-// ground-truth shape, snake_case) plus whether it belongs to the quick subset. `dataset_mib`
-// sizes the fill by the engine's own per-key layout.
+// One scenario for the harness to measure. A BGSAVE (no `kind`, or `"kind": "bgsave"`): the
+// `scenario` field of a measured run (the ground-truth shape, snake_case) plus whether it
+// belongs to the quick subset; `dataset_mib` sizes the fill by the engine's own per-key layout.
+// A full sync or an AOF rewrite (`"kind": "full-sync"` | `"aof-rewrite"`): the master's
+// settings for src/harness/sync-probe.ts, in Redis's own terms.
 import { z } from '../schemas/zod.js';
 import { RunDistributionSchema } from './schema.js';
 
+const name = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore (it names the report file)');
+
 export const ValidationScenarioSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore (it names the report file)'),
+    name,
+    kind: z.literal('bgsave').optional(),
     description: z.string().max(300).optional(),
     quick: z.boolean().default(false),
     dataset_mib: z.number().gt(0).max(64 * 1024).optional(),
@@ -37,3 +42,89 @@ export const ValidationScenarioSchema = z
 
 export type ValidationScenario = z.output<typeof ValidationScenarioSchema>;
 export type ValidationScenarioInput = z.input<typeof ValidationScenarioSchema>;
+
+/** Redis's memory units (redis.conf, "Units"; `src/util.c` memtoull): k and m are powers of 1000, kb and mb of 1024. */
+const REDIS_UNIT_BYTES: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+
+/** "8mb" → 8388608, as Redis reads a memory figure; undefined when it would refuse it. */
+export function parseRedisBytes(text: string): number | undefined {
+  const match = /^(\d+)([a-z]*)$/i.exec(text);
+  const factor = match ? REDIS_UNIT_BYTES[match[2]!.toLowerCase()] : undefined;
+  return match && factor !== undefined ? Number(match[1]) * factor : undefined;
+}
+
+/** `client-output-buffer-limit replica <hard> <soft> <seconds>`, written as Redis takes it: "8mb 4mb 10". */
+const OutputBufferLimitText = z.string().transform((text, ctx) => {
+  const [hard, soft, sec, ...rest] = text.trim().split(/\s+/);
+  const hardBytes = parseRedisBytes(hard ?? '');
+  const softBytes = parseRedisBytes(soft ?? '');
+  const softSec = /^\d+$/.test(sec ?? '') ? Number(sec) : undefined;
+  if (hardBytes === undefined || softBytes === undefined || softSec === undefined || rest.length > 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected "<hard> <soft> <seconds>" as Redis writes it, e.g. "8mb 4mb 10"' });
+    return z.NEVER;
+  }
+  return { hardBytes, softBytes, softSec };
+});
+
+export const SYNC_KINDS = ['full-sync', 'aof-rewrite'] as const;
+const REPLICA_OPTIONS = ['diskless', 'diskless_sync_delay_sec', 'output_buffer_limit', 'replicas'] as const;
+
+export const SyncValidationScenarioSchema = z
+  .object({
+    name,
+    kind: z.enum(SYNC_KINDS),
+    description: z.string().max(300).optional(),
+    quick: z.boolean().default(false),
+    dataset_mib: z.number().gt(0).max(64 * 1024),
+    value_bytes: z.number().int().min(1).max(2 ** 20),
+    write_rate: z.number().min(0).max(1e6).default(0),
+    /** What one save should take, stretched with rdb-key-save-delay. */
+    snapshot_seconds: z.number().gt(0).max(600),
+    /** repl-diskless-sync. */
+    diskless: z.boolean().optional(),
+    /** repl-diskless-sync-delay. */
+    diskless_sync_delay_sec: z.number().int().min(0).max(3600).optional(),
+    /** client-output-buffer-limit replica; absent keeps 256mb 64mb 60. */
+    output_buffer_limit: OutputBufferLimitText.optional(),
+    /** The master's `save` rule, set after the probe saves: "" (none) or "<seconds> <changes> …". */
+    save: z
+      .string()
+      .regex(/^(\d+ \d+( \d+ \d+)*)?$/, 'expected "" or "<seconds> <changes>" pairs, e.g. "3600 1000000"')
+      .default(''),
+    /** Replicas sent REPLICAOF together at t = 0. */
+    replicas: z.number().int().min(1).max(4).optional(),
+    /** Stop here even if the sync never settles. */
+    horizon_seconds: z.number().gt(0).max(600).default(60),
+    /** Stop a disconnect loop after this many forks. */
+    max_forks: z.number().int().min(1).max(100).default(3),
+    /** Samples kept after the sync or rewrite settled. */
+    after_settle_seconds: z.number().min(0).max(60).default(2),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.kind !== 'aof-rewrite') return;
+    for (const option of REPLICA_OPTIONS) {
+      if (s[option] !== undefined) ctx.addIssue({ code: 'custom', path: [option], message: `${option} is a full sync's: an aof-rewrite has no replica` });
+    }
+  });
+
+export type SyncValidationScenario = z.output<typeof SyncValidationScenarioSchema>;
+export type SyncValidationScenarioInput = z.input<typeof SyncValidationScenarioSchema>;
+
+/** Any scenario of the file: a BGSAVE, or a full sync or AOF rewrite. */
+export type ValidationEntry = ValidationScenario | SyncValidationScenario;
+
+export function isSyncScenario(entry: ValidationEntry): entry is SyncValidationScenario {
+  return (SYNC_KINDS as readonly string[]).includes(entry.kind ?? 'bgsave');
+}
+
+/** An entry parsed by its kind's schema, so that a bad field is named by its own path. */
+export const ValidationEntrySchema = z.unknown().transform((value, ctx): ValidationEntry => {
+  const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
+  const schema = (SYNC_KINDS as readonly unknown[]).includes(kind) ? SyncValidationScenarioSchema : ValidationScenarioSchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  // continue: the file's array-or-object union then reports these, not that neither shape matched.
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, continue: true });
+  return z.NEVER;
+});

@@ -9,14 +9,22 @@ import { PEAK_COW_TOLERANCE, WRITELESS_TOLERANCE_OF_USED, type RunScore } from '
 
 const MiB = 2 ** 20;
 
+/** The engine's side of a report: the scenario it ran, and its result without the echo of it. */
+export interface SimulationSection {
+  platform: string;
+  /** The scenario the engine ran: for a BGSAVE the measured keys, fragmentation, duration and write schedule. */
+  scenario: Scenario;
+  summary: Omit<SimulationResult['summary'], 'scenario'>;
+  series: SimulationResult['series'];
+}
+
+export function simulationSection(scenario: Scenario, result: SimulationResult): SimulationSection {
+  const { scenario: _resolved, ...summary } = result.summary;
+  return { platform: scenario.kernel.platform, scenario, summary, series: result.series };
+}
+
 export interface ValidationReport extends MeasuredRun {
-  simulation: {
-    platform: string;
-    /** The scenario the engine ran: measured keys, fragmentation, duration and write schedule. */
-    scenario: Scenario;
-    summary: Omit<SimulationResult['summary'], 'scenario'>;
-    series: SimulationResult['series'];
-  };
+  simulation: SimulationSection;
   errors: {
     /** 'relative' to the measurement, or 'share of used memory' for a run without writes. */
     basis: 'relative' | 'share of used memory';
@@ -29,10 +37,9 @@ export interface ValidationReport extends MeasuredRun {
 }
 
 export function buildReport(run: MeasuredRun, scenario: Scenario, result: SimulationResult, score: RunScore): ValidationReport {
-  const { scenario: _resolved, ...summary } = result.summary;
   return {
     ...run,
-    simulation: { platform: scenario.kernel.platform, scenario, summary, series: result.series },
+    simulation: simulationSection(scenario, result),
     errors: {
       basis: score.writeless ? 'share of used memory' : 'relative',
       peak_cow: round(score.peakError, 5),
@@ -149,6 +156,8 @@ export interface MarkdownContext {
   command: string;
   generatedAt: string;
   failures: Array<{ name: string; error: string }>;
+  /** Sections after the BGSAVE table, each a list of lines (the full syncs' and rewrites' table). */
+  sections?: string[][];
 }
 
 export function renderMarkdown(rows: TableRow[], context: MarkdownContext): string {
@@ -160,7 +169,20 @@ export function renderMarkdown(rows: TableRow[], context: MarkdownContext): stri
       `${host.cpu_model ? ` (${host.cpu_model})` : ''}, ${(host.mem_total_bytes / 2 ** 30).toFixed(1)} GiB RAM, ` +
       `${host.redis_version ?? 'redis-server'}; load average at start ${host.loadavg_at_start.join(' ')}.`,
     `Engine platform preset: ${context.platform}. Reproduce: \`${context.command}\`.`,
-    '',
+  ];
+  const sections = context.sections ?? [];
+  // The BGSAVE table, unless the pass measured only other kinds.
+  if (rows.length > 0 || sections.length === 0) lines.push('', ...bgsaveSection(rows));
+  for (const section of sections) lines.push('', ...section);
+  if (context.failures.length > 0) {
+    lines.push('', '## Scenarios that could not be measured', '');
+    for (const f of context.failures) lines.push(`- ${f.name}: ${f.error.replace(/\n/g, ' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function bgsaveSection(rows: TableRow[]): string[] {
+  return [
     'Peak CoW = max child Private_Dirty from /proc/<child>/smaps_rollup, sampled every 100 ms. The engine runs on the',
     'measured scenario: key count, value size, mem_fragmentation_ratio, child lifetime and the measured write progress.',
     `Errors are simulated vs measured; runs without writes are scored as a share of used memory (tolerance ±${WRITELESS_TOLERANCE_OF_USED * 100}%).`,
@@ -170,9 +192,4 @@ export function renderMarkdown(rows: TableRow[], context: MarkdownContext): stri
     '',
     renderTable(rows),
   ];
-  if (context.failures.length > 0) {
-    lines.push('', '## Scenarios that could not be measured', '');
-    for (const f of context.failures) lines.push(`- ${f.name}: ${f.error.replace(/\n/g, ' ')}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isSyncScenario, type SyncValidationScenario, type ValidationScenario } from '../measured-run/validation-scenario.js';
 import { parseScenarioFile, ScenarioFileError, selectScenarios } from './scenario-file.js';
 
 const shipped = join(import.meta.dirname, '../../validation/scenarios.json');
-const scenarios = parseScenarioFile(JSON.parse(readFileSync(shipped, 'utf8')), shipped);
+const entries = parseScenarioFile(JSON.parse(readFileSync(shipped, 'utf8')), shipped);
+const scenarios = entries.filter((s): s is ValidationScenario => !isSyncScenario(s));
+const syncs = entries.filter(isSyncScenario);
 
 describe('validation/scenarios.json', () => {
-  it('covers 100 B to 64 KiB values, every distribution, THP and fragmentation', () => {
+  it('covers, in its BGSAVEs, 100 B to 64 KiB values, every distribution, THP and fragmentation', () => {
     expect(new Set(scenarios.map((s) => s.value_bytes))).toEqual(new Set([100, 300, 1024, 4096, 16_384, 65_536]));
     expect(new Set(scenarios.map((s) => s.distribution.type))).toEqual(new Set(['uniform', 'zipf', 'hotset', 'sequential']));
     expect(scenarios.some((s) => s.thp === 'always')).toBe(true);
@@ -25,11 +28,21 @@ describe('validation/scenarios.json', () => {
   });
 
   it('marks a quick subset that fits in 2 minutes: small fills, short saves, no THP', () => {
-    const quick = selectScenarios(scenarios, { quick: true });
+    const quick = selectScenarios(entries, { quick: true }) as ValidationScenario[];
     expect(quick.length).toBeGreaterThanOrEqual(3);
     // Budget per run: ~6 s of fill, probes and warm-up on top of the save.
     expect(quick.reduce((sum, s) => sum + s.snapshot_seconds + 15, 0)).toBeLessThanOrEqual(120);
     expect(quick.every((s) => s.thp === 'never')).toBe(true);
+  });
+
+  it('has a disk-based and a diskless sync, a disconnect loop at 8mb 4mb 10 without a save rule, and a rewrite under load', () => {
+    const byName = (n: string) => syncs.find((s) => s.name === n);
+    expect(byName('sync-disk')).toMatchObject({ kind: 'full-sync', diskless: false, save: '' });
+    expect(byName('sync-diskless')).toMatchObject({ kind: 'full-sync', diskless: true, diskless_sync_delay_sec: 5 });
+    expect(byName('sync-obuf-loop')).toMatchObject({ output_buffer_limit: { hardBytes: 8 * 2 ** 20, softBytes: 4 * 2 ** 20, softSec: 10 }, save: '' });
+    expect(byName('aof-rewrite')!.kind).toBe('aof-rewrite');
+    expect(byName('aof-rewrite')!.write_rate).toBeGreaterThan(0);
+    expect(syncs.every((s) => !s.quick)).toBe(true);
   });
 });
 
@@ -62,5 +75,29 @@ describe('scenario files', () => {
     expect(selectScenarios(all, { only: ['c', 'a'] }).map((s) => s.name)).toEqual(['a', 'c']);
     expect(selectScenarios(all, { quick: true }).map((s) => s.name)).toEqual(['b']);
     expect(() => selectScenarios(all, { only: ['zz'] })).toThrow(/no scenario named zz/);
+  });
+});
+
+describe('full-sync and aof-rewrite entries', () => {
+  const sync = { name: 's', kind: 'full-sync', dataset_mib: 256, value_bytes: 1024, write_rate: 4000, snapshot_seconds: 8 };
+  const parseOne = (entry: object) => parseScenarioFile([entry], 'x.json')[0] as SyncValidationScenario;
+
+  it('fills the probe defaults, and reads the limit in Redis units', () => {
+    expect(parseOne(sync)).toMatchObject({ quick: false, save: '', horizon_seconds: 60, max_forks: 3, after_settle_seconds: 2 });
+    expect(parseOne({ ...sync, output_buffer_limit: '1gb 256m 60' }).output_buffer_limit).toEqual({ hardBytes: 2 ** 30, softBytes: 256e6, softSec: 60 });
+  });
+
+  it('names the bad field of its own kind', () => {
+    expect(() => parseOne({ ...sync, output_buffer_limit: '8mb 4mb' })).toThrow(/0\.output_buffer_limit: expected "<hard> <soft> <seconds>"/);
+    expect(() => parseOne({ ...sync, save: '3600' })).toThrow(/0\.save/);
+    expect(() => parseOne({ ...sync, thp: 'always' })).toThrow(/thp/);
+    expect(() => parseOne({ ...sync, kind: 'aof-rewrite', replicas: 2 })).toThrow(/0\.replicas: replicas is a full sync's/);
+  });
+
+  it('leaves a BGSAVE entry as it was, with or without kind', () => {
+    const bgsave = { name: 'a', dataset_mib: 256, value_bytes: 100, snapshot_seconds: 5 };
+    expect(parseScenarioFile([bgsave], 'x.json')[0]).not.toHaveProperty('kind');
+    expect(parseScenarioFile([{ ...bgsave, kind: 'bgsave' }], 'x.json')[0]).toMatchObject({ kind: 'bgsave', thp: 'never' });
+    expect(() => parseScenarioFile([{ ...bgsave, kind: 'snapshot' }], 'x.json')).toThrow(/0\.kind/);
   });
 });

@@ -1,18 +1,19 @@
 // The validation scenarios file (validation/scenarios.json): a list of the scenarios to
-// measure (src/measured-run/validation-scenario.ts), by name, some marked quick.
+// measure (src/measured-run/validation-scenario.ts) — BGSAVEs, full syncs and AOF rewrites —
+// by name, some marked quick.
 import { readFile } from 'node:fs/promises';
 import { issueLines } from '../schemas/issues.js';
 import { z } from '../schemas/zod.js';
-import { ValidationScenarioSchema, type ValidationScenario } from '../measured-run/validation-scenario.js';
+import { ValidationEntrySchema, type ValidationEntry } from '../measured-run/validation-scenario.js';
 
 export const ScenarioFileSchema = z.union([
-  z.array(ValidationScenarioSchema).min(1),
-  z.object({ scenarios: z.array(ValidationScenarioSchema).min(1) }).transform((f) => f.scenarios),
+  z.array(ValidationEntrySchema).min(1),
+  z.object({ scenarios: z.array(ValidationEntrySchema).min(1) }).transform((f) => f.scenarios),
 ]);
 
 export class ScenarioFileError extends Error {}
 
-export function parseScenarioFile(json: unknown, source: string): ValidationScenario[] {
+export function parseScenarioFile(json: unknown, source: string): ValidationEntry[] {
   const parsed = ScenarioFileSchema.safeParse(json);
   if (!parsed.success) {
     const lines = issueLines(parsed.error);
@@ -26,7 +27,7 @@ export function parseScenarioFile(json: unknown, source: string): ValidationScen
   return parsed.data;
 }
 
-export async function readScenarioFile(file: string): Promise<ValidationScenario[]> {
+export async function readScenarioFile(file: string): Promise<ValidationEntry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -47,7 +48,7 @@ export interface SelectOptions {
 }
 
 /** Scenarios named by --only (in file order; unknown names are an error), else the quick ones with --quick, else all. */
-export function selectScenarios(all: ValidationScenario[], { only, quick }: SelectOptions): ValidationScenario[] {
+export function selectScenarios(all: ValidationEntry[], { only, quick }: SelectOptions): ValidationEntry[] {
   let selected = all;
   if (only && only.length > 0) {
     const unknown = only.filter((name) => !all.some((s) => s.name === name));

@@ -1,18 +1,22 @@
 // `forkcast validate`: checks the host, measures each selected scenario on a redis-server of
-// its own, scores the engine on each measurement, and writes one JSON report per scenario and
-// validation.md into the output directory.
+// its own (a full sync's on a master and replicas of its own), scores the engine on each
+// measurement, and writes one JSON report per scenario and validation.md into the output
+// directory: one table for the BGSAVEs, one for the full syncs and AOF rewrites.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { observationFromRun } from '../measured-run/observation-from-run.js';
-import type { ValidationScenario } from '../measured-run/validation-scenario.js';
+import { isSyncScenario, type SyncValidationScenario, type ValidationEntry } from '../measured-run/validation-scenario.js';
 import { interruptedBy } from '../harness/cleanup.js';
 import { hostFacts } from '../harness/environment.js';
 import { measureScenario } from '../harness/measure.js';
+import { measureSyncScenario } from '../harness/sync-probe.js';
 import { leaveOneOutForkUsec, type HostFitRun } from '../calibration/host-fit.js';
 import { checkHost, preconditionProblems } from '../harness/preconditions.js';
 import { buildReport, renderMarkdown, tableRow, type TableRow } from './report.js';
 import { readScenarioFile, selectScenarios } from './scenario-file.js';
 import { scoreRun } from './score.js';
+import { scoreSyncRun } from './sync-score.js';
+import { buildSyncReport, renderSyncSection, syncTableRow, type SyncTableRow } from './sync-report.js';
 
 export interface ValidateOptions {
   scenariosFile: string;
@@ -23,6 +27,7 @@ export interface ValidateOptions {
   skipThp?: boolean | undefined;
   /** Engine platform preset to score against. */
   platform: string;
+  /** The redis-server's loopback port; a full sync's replicas take the ports after it. Free ports when absent. */
   port?: number | undefined;
   executable?: string | undefined;
   /** The command line, for the report's "reproduce" line. */
@@ -38,6 +43,7 @@ export class PreconditionError extends Error {
 
 export interface ValidateOutcome {
   rows: TableRow[];
+  syncRows: SyncTableRow[];
   failures: Array<{ name: string; error: string }>;
   markdown: string;
   markdownFile: string;
@@ -45,25 +51,39 @@ export interface ValidateOutcome {
   passed: boolean;
 }
 
-export async function selectForRun(options: Pick<ValidateOptions, 'scenariosFile' | 'only' | 'quick' | 'skipThp'>): Promise<ValidationScenario[]> {
+export async function selectForRun(options: Pick<ValidateOptions, 'scenariosFile' | 'only' | 'quick' | 'skipThp'>): Promise<ValidationEntry[]> {
   const selected = selectScenarios(await readScenarioFile(options.scenariosFile), options);
-  return options.skipThp ? selected.filter((s) => s.thp !== 'always') : selected;
+  return options.skipThp ? selected.filter((s) => isSyncScenario(s) || s.thp !== 'always') : selected;
 }
+
+/** Ports a scenario takes from --port on: the master and its replicas. */
+const portsNeeded = (s: ValidationEntry) => (isSyncScenario(s) && s.kind === 'full-sync' ? 1 + (s.replicas ?? 1) : 1);
 
 export async function runValidation(options: ValidateOptions): Promise<ValidateOutcome> {
   const scenarios = await selectForRun(options);
   if (scenarios.length === 0) throw new PreconditionError(['every selected scenario needs THP and --skip-thp left none']);
-  const problems = preconditionProblems(scenarios, await checkHost(options), options);
+  const portCount = Math.max(...scenarios.map(portsNeeded));
+  const problems = preconditionProblems(scenarios, await checkHost({ ...options, portCount }), { ...options, portCount });
   if (problems.length > 0) throw new PreconditionError(problems);
 
   mkdirSync(options.outDir, { recursive: true });
   const host = hostFacts(options.executable);
   const rows: TableRow[] = [];
+  const syncRows: SyncTableRow[] = [];
   const hostFitRuns: HostFitRun[] = [];
   const failures: Array<{ name: string; error: string }> = [];
   for (const [i, scenario] of scenarios.entries()) {
     if (interruptedBy()) break;
     options.log(`[${i + 1}/${scenarios.length}] ${scenario.name}`);
+    if (isSyncScenario(scenario)) {
+      try {
+        syncRows.push(await validateSync(scenario, options));
+      } catch (err) {
+        failures.push({ name: scenario.name, error: (err as Error).message });
+        options.log(`  failed: ${(err as Error).message}`);
+      }
+      continue;
+    }
     try {
       const run = await measureScenario(scenario, { port: options.port, executable: options.executable, log: (l) => options.log(`  ${l}`) });
       const { run: measured, result, score } = scoreRun(run, { platform: options.platform });
@@ -87,8 +107,25 @@ export async function runValidation(options: ValidateOptions): Promise<ValidateO
     command: options.command,
     generatedAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     failures,
+    ...(syncRows.length > 0 ? { sections: [renderSyncSection(syncRows)] } : {}),
   });
   const markdownFile = join(options.outDir, 'validation.md');
   writeFileSync(markdownFile, markdown);
-  return { rows, failures, markdown, markdownFile, passed: failures.length === 0 && rows.every((r) => r.score.withinTolerance) };
+  const passed = failures.length === 0 && rows.every((r) => r.score.withinTolerance) && syncRows.every((r) => r.score.withinTolerance);
+  return { rows, syncRows, failures, markdown, markdownFile, passed };
+}
+
+/** Measures a full sync or rewrite with the sync probe, scores the engine on it and writes its report. */
+async function validateSync(scenario: SyncValidationScenario, options: ValidateOptions): Promise<SyncTableRow> {
+  const run = await measureSyncScenario(scenario, (l) => options.log(`  ${l}`), { port: options.port, executable: options.executable, command: options.command });
+  const scored = scoreSyncRun(run, { platform: options.platform });
+  writeFileSync(join(options.outDir, `${scenario.name}.json`), `${JSON.stringify(buildSyncReport(run, scored), null, 1)}\n`);
+  const { replicationBuffer: buffer, masterMemory: memory, disconnect } = scored.score;
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  options.log(
+    `  peak buffers ${mib(buffer.measuredBytes)} MiB measured, ${mib(buffer.simulatedBytes)} MiB simulated; ` +
+      `peak RSS + child ${mib(memory.measuredBytes)} MiB measured, ${mib(memory.simulatedBytes)} MiB simulated; ` +
+      `replica dropped: ${disconnect.measured ? 'yes' : 'no'} measured, ${disconnect.simulated ? 'yes' : 'no'} predicted`,
+  );
+  return syncTableRow(run, scored);
 }
