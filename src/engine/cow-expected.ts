@@ -145,3 +145,30 @@ export function expectedCowTracker(model: ExpectedCow, distinctShare: DistinctSh
     faults: () => model.faults(share, sequential) + model.dictFaults(bucketWrites),
   };
 }
+
+/** Grid points of a tabulated model; quadratic spacing favours small written shares. */
+const TABLE_POINTS = 2048;
+
+/**
+ * The same model with its scattered-write page curve tabulated once and interpolated: a
+ * dataset of many segments asks for it several times per step and segment. The curve is
+ * smooth and concave in q; the sequential one is linear and stays exact.
+ */
+export class TabulatedExpectedCow extends ExpectedCow {
+  private readonly table: Float64Array;
+
+  constructor(layout: RedisLayout, config: CowConfig) {
+    super(layout, config);
+    this.table = new Float64Array(TABLE_POINTS + 1);
+    for (let i = 0; i <= TABLE_POINTS; i++) this.table[i] = super.persistentCopiedPages((i / TABLE_POINTS) ** 2, false);
+  }
+
+  override persistentCopiedPages(q: number, sequential: boolean): number {
+    if (sequential || q <= 0 || q >= 1) return super.persistentCopiedPages(q, sequential);
+    const x = Math.sqrt(q) * TABLE_POINTS;
+    const i = Math.min(TABLE_POINTS - 1, Math.floor(x));
+    const q0 = (i / TABLE_POINTS) ** 2;
+    const q1 = ((i + 1) / TABLE_POINTS) ** 2;
+    return this.table[i]! + ((this.table[i + 1]! - this.table[i]!) * (q - q0)) / (q1 - q0);
+  }
+}

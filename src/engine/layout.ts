@@ -146,6 +146,14 @@ export interface LayoutOptions {
   fragmentationRatio?: number | undefined;
   /** Transparent huge pages back the whole heap, so untouched pad pages count in RSS. */
   hugePages?: boolean;
+  /** Each key's allocations; default a string key's (keyAllocations). */
+  allocations?: Allocation[];
+  /**
+   * The server around the keys — startup memory, the main dictionary's buckets, the allocator's
+   * own and the process's other pages — counted in; false for one segment of a dataset.
+   * @defaultValue true
+   */
+  withServer?: boolean;
 }
 
 export function buildLayout(options: LayoutOptions): RedisLayout {
@@ -164,7 +172,8 @@ export function buildLayout(options: LayoutOptions): RedisLayout {
 
 function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): RedisLayout {
   const { keys, keyBytes, valueBytes } = options;
-  const allocations = keyAllocations(keyBytes, valueBytes);
+  const allocations = options.allocations ?? keyAllocations(keyBytes, valueBytes);
+  const withServer = options.withServer ?? true;
   const byClass = new Map<number, Allocation[]>();
   let largeValue: LargeValueLayout | undefined;
   for (const allocation of allocations) {
@@ -184,24 +193,24 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
     byClass.set(allocation.usableBytes, list);
   }
   const smallClasses = [...byClass.values()].map((kinds) => smallClassLayout(kinds, keys, liveFraction));
-  const buckets = dictBuckets(keys);
-  const dictBytes = sizeClass(buckets * 8);
+  const buckets = withServer ? dictBuckets(keys) : 0;
+  const dictBytes = withServer ? sizeClass(buckets * 8) : 0;
   const perKeyUsableBytes = usableBytesPerKey(allocations);
-  const usedMemoryBytes = keys * perKeyUsableBytes + dictBytes + REDIS_STARTUP_USED_MEMORY_BYTES;
+  const usedMemoryBytes = keys * perKeyUsableBytes + dictBytes + (withServer ? REDIS_STARTUP_USED_MEMORY_BYTES : 0);
 
   const slabPages = smallClasses.reduce((sum, c) => sum + c.pages, 0);
   const largeResidentPages = largeValue
     ? keys * (options.hugePages ? largeValue.extentPages : largeValue.meanTouchedPages)
     : 0;
   const heapPages = slabPages + largeResidentPages + dictBytes / PAGE_BYTES;
-  const slabCount = smallClasses.reduce((sum, c) => sum + c.slabs, 0) + (largeValue ? keys : 0) + 1;
+  const slabCount = smallClasses.reduce((sum, c) => sum + c.slabs, 0) + (largeValue ? keys : 0) + (withServer ? 1 : 0);
   const mappedPages = slabPages + (largeValue ? keys * largeValue.extentPages : 0) + dictBytes / PAGE_BYTES;
   const compactRssBytes =
     heapPages * PAGE_BYTES +
     slabCount * EDATA_BYTES +
     mappedPages * RTREE_BYTES_PER_PAGE +
-    ALLOCATOR_BASE_RSS_BYTES +
-    EMPTY_SERVER_RSS_BYTES;
+    (withServer ? ALLOCATOR_BASE_RSS_BYTES : 0) +
+    (withServer ? EMPTY_SERVER_RSS_BYTES : 0);
   return {
     keys,
     keyBytes,
