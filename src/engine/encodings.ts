@@ -20,7 +20,10 @@
 //   moved with its neighbours' forward pointers rewritten) and the dict's pointer to it.
 // - list in a quicklist: LPUSH rewrites the head node's listpack (lpInsert at the front moves
 //   every entry), RPOP the tail node's; each node's count and size are written.
-import { sizeClass } from './jemalloc.js';
+// Redis 7 dismiss (`src/object.c` dismissObject): a listpack or intset is released page by page
+// once saved; a hashtable's or quicklist's elements only when they average a page or more (the
+// bucket arrays are released too, which the model leaves in place).
+import { PAGE_BYTES, sizeClass } from './jemalloc.js';
 import { DICT_ENTRY_BYTES, EMBSTR_MAX_VALUE_BYTES, ROBJ_BYTES, keyAllocations, sdsHeaderBytes, type Allocation, type AllocationKind } from './layout.js';
 
 export type SegmentType = 'string' | 'hash' | 'set' | 'zset' | 'list';
@@ -177,7 +180,9 @@ export function encodeSegment(shape: SegmentShape, config: EncodingConfig): Enco
       // LPUSH + RPOP: the head and the tail node (one node when the list fits one).
       const written = Math.min(nodes, 2);
       const allocations: Allocation[] = [allocation('value-robj', QUICKLIST_BYTES, true)];
-      for (let i = 0; i < written; i++) allocations.push(allocation('value-robj', QUICKLIST_NODE_BYTES, true), allocation('value-sds', perNodeBytes, true, true));
+      // dismissListObject walks the nodes only when the mean node spans a page.
+      const dismissible = perNodeBytes >= PAGE_BYTES;
+      for (let i = 0; i < written; i++) allocations.push(allocation('value-robj', QUICKLIST_NODE_BYTES, true), allocation('value-sds', perNodeBytes, true, dismissible));
       allocations.push(...keyAllocationsReadOnly(keyBytes));
       const untouched = nodes - written;
       return {
@@ -197,7 +202,8 @@ export function encodeSegment(shape: SegmentShape, config: EncodingConfig): Enco
           ...base,
           encoding,
           unitsPerKey: elements,
-          unitAllocations: [allocation('key-sds', sdsBytes(field), false), allocation('value-sds', sdsBytes(valueBytes - field), true), allocation('dict-entry', DICT_ENTRY_BYTES, true)],
+          // dismissHashObject walks the values only when an entry averages a page or more.
+          unitAllocations: [allocation('key-sds', sdsBytes(field), false), allocation('value-sds', sdsBytes(valueBytes - field), true, valueBytes >= PAGE_BYTES), allocation('dict-entry', DICT_ENTRY_BYTES, true)],
           perKeyReadOnlyBytes: sizeClass(ROBJ_BYTES) + sizeClass(DICT_BYTES) + sizeClass(buckets) + keyReadOnlyBytes(keyBytes),
         };
       }
@@ -207,7 +213,7 @@ export function encodeSegment(shape: SegmentShape, config: EncodingConfig): Enco
         encoding,
         unitsPerKey: elements,
         unitWritesPerCommand: 0.5,
-        unitAllocations: [allocation('value-sds', sdsBytes(valueBytes), true), allocation('dict-entry', DICT_ENTRY_BYTES, true)],
+        unitAllocations: [allocation('value-sds', sdsBytes(valueBytes), true, valueBytes >= PAGE_BYTES), allocation('dict-entry', DICT_ENTRY_BYTES, true)],
         perKeyReadOnlyBytes: sizeClass(ROBJ_BYTES) + sizeClass(DICT_BYTES) + keyReadOnlyBytes(keyBytes),
         perKeyBucketBytes: sizeClass(buckets),
         bucketWritesPerCommand: 1,

@@ -135,7 +135,8 @@ function segmentInputs(scenario: Scenario): SegmentInput[] {
     valueBytes: Math.round(s.type === 'string' ? s.valueBytes : s.elementBytes),
     elements: s.type === 'string' ? 1 : s.elements,
     intMembers: s.type === 'set' ? s.intMembers : false,
-    valueEncoding: s.type === 'string' ? s.valueEncoding : 'auto',
+    // INCR keeps a counter int-encoded.
+    valueEncoding: s.type !== 'string' ? 'auto' : s.writeOp === 'INCR' ? 'int' : s.valueEncoding,
     writeShare: s.writeShare ?? null,
     ttlShare: s.ttl?.share ?? 0,
     distribution: s.keyDistribution ?? workload.keyDistribution,
