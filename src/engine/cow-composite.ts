@@ -41,7 +41,11 @@ export function compositeTracker(parts: ReadonlyArray<{ feed: SegmentFeed; track
 
 export function compositeFaultCost(parts: ReadonlyArray<{ feed: SegmentFeed; cost: FaultCostModel }>): FaultCostModel {
   return {
-    faultsAt: (overwrites) => parts.reduce((sum, { feed, cost }) => sum + cost.faultsAt(split(feed, overwrites, 0).units), 0),
+    faultsAt(overwrites) {
+      let sum = 0;
+      for (const { feed, cost } of parts) sum += cost.faultsAt(overwrites * feed.commandShare * feed.unitWritesPerCommand);
+      return sum;
+    },
     distinctUnits: (overwrites) => parts.reduce((sum, { feed, cost }) => sum + cost.distinctUnits(split(feed, overwrites, 0).units), 0),
   };
 }

@@ -127,7 +127,9 @@ export function expectedCowTracker(model: ExpectedCow, distinctShare: DistinctSh
   let share = 0;
   let dismissCopies = 0;
   let dismissHeld = 0;
-  const persistent = () => model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
+  // Read several times a step: computed once per step.
+  let persistent = 0;
+  let faults = 0;
   return {
     advance(overwrites, buckets, savedFrom, savedTo) {
       writes += overwrites;
@@ -139,10 +141,12 @@ export function expectedCowTracker(model: ExpectedCow, distinctShare: DistinctSh
       const perKey = model.dismissiblePagesPerKey * keys;
       dismissCopies += perKey * (share - previous) * (1 - (savedFrom + savedTo) / 2);
       dismissHeld = perKey * share * (1 - savedTo);
+      persistent = model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
+      faults = model.faults(share, sequential) + model.dictFaults(bucketWrites);
     },
-    copiedPages: () => persistent() + dismissCopies,
-    heldPages: () => persistent() + dismissHeld,
-    faults: () => model.faults(share, sequential) + model.dictFaults(bucketWrites),
+    copiedPages: () => persistent + dismissCopies,
+    heldPages: () => persistent + dismissHeld,
+    faults: () => faults,
   };
 }
 
