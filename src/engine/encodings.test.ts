@@ -6,8 +6,9 @@ const config = DEFAULT_ENCODING_CONFIG;
 
 describe('encodings', () => {
   it('chooses the encoding by the 7.0 thresholds', () => {
-    expect(aggregateEncoding(shape({ type: 'hash', elements: 128, valueBytes: 128 }), config)).toBe('listpack');
-    expect(aggregateEncoding(shape({ type: 'hash', elements: 129 }), config)).toBe('hashtable');
+    // hash-max-listpack-entries is 512 in 7.0.15 (src/config.c, redis.conf), not 128.
+    expect(aggregateEncoding(shape({ type: 'hash', elements: 512, valueBytes: 128 }), config)).toBe('listpack');
+    expect(aggregateEncoding(shape({ type: 'hash', elements: 513 }), config)).toBe('hashtable');
     // Field and value each past hash-max-listpack-value 64.
     expect(aggregateEncoding(shape({ type: 'hash', elements: 16, valueBytes: 130 }), config)).toBe('hashtable');
     expect(aggregateEncoding(shape({ type: 'set', elements: 512, valueBytes: 8, intMembers: true }), config)).toBe('intset');
@@ -18,7 +19,7 @@ describe('encodings', () => {
     expect(aggregateEncoding(shape({ type: 'list', elements: 5 }), config)).toBe('quicklist');
     expect(aggregateEncoding(shape({ type: 'string', valueBytes: 44 }), config)).toBe('embstr');
     expect(aggregateEncoding(shape({ type: 'string', valueBytes: 45 }), config)).toBe('raw');
-    expect(aggregateEncoding(shape({ type: 'hash', elements: 200 }), { ...config, 'hash-max-listpack-entries': 512 })).toBe('listpack');
+    expect(aggregateEncoding(shape({ type: 'hash', elements: 200 }), { ...config, 'hash-max-listpack-entries': 128 })).toBe('hashtable');
   });
 
   it('sizes listpack entries as lpEncodeString does: encoding byte(s), data, backlen', () => {
@@ -33,8 +34,8 @@ describe('encodings', () => {
     expect(listpack.unitsPerKey).toBe(1);
     // 16 entries of a 16 B field and a 16 B value: 16 × 2 × 18 B + 7 B of header and end.
     expect(listpack.unitAllocations.find((a) => a.kind === 'value-sds')!.requestBytes).toBe(16 * 36 + 7);
-    const table = encodeSegment(shape({ type: 'hash', elements: 200, valueBytes: 32 }), config);
-    expect(table.unitsPerKey).toBe(200);
+    const table = encodeSegment(shape({ type: 'hash', elements: 600, valueBytes: 32 }), config);
+    expect(table.unitsPerKey).toBe(600);
     expect(table.unitAllocations.filter((a) => a.writtenOnOverwrite).map((a) => a.kind)).toEqual(['value-sds', 'dict-entry']);
     expect(table.perKeyReadOnlyBytes).toBeGreaterThan(2048);
   });

@@ -40,7 +40,7 @@ export interface EncodingConfig {
 }
 
 export const DEFAULT_ENCODING_CONFIG: EncodingConfig = {
-  'hash-max-listpack-entries': 128,
+  'hash-max-listpack-entries': 512,
   'hash-max-listpack-value': 64,
   'set-max-intset-entries': 512,
   'zset-max-listpack-entries': 128,

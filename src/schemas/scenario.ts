@@ -35,6 +35,7 @@ import { PLATFORM_IDS } from '../engine/platforms.js';
 import { DEFAULT_BACKLOG_BYTES } from '../engine/replication-buffer.js';
 import { DEFAULT_LINK_BYTES_PER_SEC, DEFAULT_OUTPUT_BUFFER_LIMIT, DEFAULT_REPLICA_LOAD_BYTES_PER_SEC, DEFAULT_SOCKET_BUFFER_BYTES } from '../engine/replication.js';
 import { DatasetSchema } from './dataset.js';
+import { DEFAULT_ENCODING_CONFIG } from '../engine/encodings.js';
 import { KeyDistributionSchema } from './key-distribution.js';
 import { byteSize } from './units.js';
 import { z } from './zod.js';
@@ -164,21 +165,21 @@ const KernelSchema = z
   })
   .strict();
 
-/** The thresholds that pick an aggregate's encoding, as redis.conf names them (7.0 defaults, `src/config.c`). */
+/** The thresholds that pick an aggregate's encoding, as redis.conf names them (7.0.15 defaults, `src/config.c`). */
 const EncodingConfigSchema = z
   .object({
-    'hash-max-listpack-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(128),
-    'hash-max-listpack-value': z.number().int().min(0).max(LIMITS.maxElementBytes).default(64),
-    'set-max-intset-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(512),
-    'zset-max-listpack-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(128),
-    'zset-max-listpack-value': z.number().int().min(0).max(LIMITS.maxElementBytes).default(64),
+    'hash-max-listpack-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(DEFAULT_ENCODING_CONFIG['hash-max-listpack-entries']),
+    'hash-max-listpack-value': z.number().int().min(0).max(LIMITS.maxElementBytes).default(DEFAULT_ENCODING_CONFIG['hash-max-listpack-value']),
+    'set-max-intset-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(DEFAULT_ENCODING_CONFIG['set-max-intset-entries']),
+    'zset-max-listpack-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(DEFAULT_ENCODING_CONFIG['zset-max-listpack-entries']),
+    'zset-max-listpack-value': z.number().int().min(0).max(LIMITS.maxElementBytes).default(DEFAULT_ENCODING_CONFIG['zset-max-listpack-value']),
     'list-max-listpack-size': z
       .number()
       .int()
       .min(-5)
       .max(LIMITS.maxElementsPerKey)
       .refine((v) => v !== 0, { message: 'list-max-listpack-size is a count (> 0) or a size class -1 … -5' })
-      .default(-2),
+      .default(DEFAULT_ENCODING_CONFIG['list-max-listpack-size']),
   })
   .strict()
   .openapi({ description: 'Encoding thresholds (CONFIG GET names); a key past one is converted to the big encoding.' });
