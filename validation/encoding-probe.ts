@@ -58,27 +58,32 @@ const LARGE_WRITE_SHARE = 0.5;
 const SETTLE_MS = 300;
 /** rdb-key-save-delay, µs per key: the child saves one key a second (src/rdb.c). */
 const SAVE_DELAY_US = 1_000_000;
+/** Keys whose encoding, size and tables are checked after the fill. */
 const SAMPLE_KEYS = 5;
 /** Integer members of key slot j are j·stride + generation: an intset of 100 stays int16 (< 32768, src/intset.c). */
 const INTSET_STRIDE = 300;
+/** The same for the 600-member set, whose members need not fit int16. */
 const HASHTABLE_INT_STRIDE = 1000;
 /** Scores are integers below this, so ZINCRBY 1 rarely moves a member past its neighbour. */
 const SCORE_RANGE = 1_000_000;
 /** String counters start above OBJ_SHARED_INTEGERS (10000), so INCR updates the robj in place (src/t_string.c incrDecrCommand). */
 const COUNTER_BASE = 1_000_000_000;
+/** Random letters that payloads are cut from at random offsets: ~10^6 distinct values of each size. */
 const POOL_CHARS = 1 << 20;
 const ROBJ_BYTES = 16;
 /** sizeof(dictEntry) in 7.0: key, value, next (src/dict.h). */
 const DICT_ENTRY_BYTES = 24;
+/** How long to wait for a test run on the shared cores to end before measuring. */
+const QUIET_WAIT_SEC = 900;
+/** Small batches: 2% of N, so that 1% of the written keys are written twice … */
+const SMALL = 0.02;
+/** … and 5% where N is a few thousand, so the batch still copies hundreds of pages against 5–22 of bookkeeping. */
+const SMALL_FOR_FEW_KEYS = 0.05;
 
 /** Bytes an sds of `length` allocates: sdsnewlen picks a 1-byte header below 32 B, 3 bytes below 256 (src/sds.c sdsReqType), plus the NUL. */
 export function sdsAllocBytes(length: number): number {
   return (length < 32 ? 1 : length < 256 ? 3 : 5) + length + 1;
 }
-const QUIET_WAIT_SEC = 900;
-
-const SMALL = 0.02;
-const SMALL_FOR_FEW_KEYS = 0.05;
 
 export const CASES: Record<string, CaseSpec> = {
   'hash-listpack-32': {
@@ -182,7 +187,7 @@ class Dataset {
     return this.pool.slice(at, at + bytes);
   }
 
-  field(j: number): string {
+  private field(j: number): string {
     return `f${String(j).padStart(this.spec.fieldBytes! - 1, '0')}`;
   }
 
@@ -192,12 +197,12 @@ class Dataset {
     return `m${j}.${generation}.`.padEnd(elementBytes, 'x');
   }
 
-  /** The set member of (key, j) moves to its next generation; returns [removed, added]. */
-  private replaceSetMember(key: number, j: number): [string, string] {
+  /** Moves the set member of (key, j) to its next generation, which SADD then adds. */
+  private nextSetMember(key: number, j: number): string {
     const slot = key * this.spec.elements + j;
-    const generation = this.generations.get(slot) ?? 0;
-    this.generations.set(slot, generation + 1);
-    return [this.memberOf(j, generation), this.memberOf(j, generation + 1)];
+    const generation = (this.generations.get(slot) ?? 0) + 1;
+    this.generations.set(slot, generation);
+    return this.memberOf(j, generation);
   }
 
   private currentSetMember(key: number, j: number): string {
@@ -205,8 +210,9 @@ class Dataset {
   }
 
   /** The same letters for slot j in every key: member names are shared, like a schema's. */
-  zsetMember(j: number): string {
+  private zsetMember(j: number): string {
     const prefix = `z${j}:`;
+    // A prime stride spreads the slots' offsets over the pool.
     const at = (j * 7919) % (POOL_CHARS - this.spec.elementBytes);
     return prefix + this.pool.slice(at, at + this.spec.elementBytes - prefix.length);
   }
@@ -253,7 +259,7 @@ class Dataset {
       case 'hset':
         return encodeCommand(['HSET', k, this.names[j]!, this.payload(this.spec.elementBytes)]);
       case 'srem-sadd':
-        return phase === 0 ? encodeCommand(['SREM', k, this.currentSetMember(key, j)]) : encodeCommand(['SADD', k, this.replaceSetMember(key, j)[1]]);
+        return phase === 0 ? encodeCommand(['SREM', k, this.currentSetMember(key, j)]) : encodeCommand(['SADD', k, this.nextSetMember(key, j)]);
       case 'zincrby':
         return encodeCommand(['ZINCRBY', k, '1', this.names[j]!]);
       case 'lpush-rpop':
@@ -285,7 +291,7 @@ export interface KeySample {
 }
 
 export interface WriteBatch {
-  /** Write ops, cumulative from the fork (SREM+SADD and LPUSH+RPOP count once). */
+  /** Write ops from the fork (the large batch includes the small one); SREM+SADD and LPUSH+RPOP count once. */
   writes: number;
   commands: number;
   distinctKeys: number;
