@@ -55,7 +55,7 @@ export class ExpectedCow {
     const large = layout.largeValue;
     this.largeExtentPages = large?.extentPages ?? 0;
     const largeDismissible = large && config.dismiss ? large.meanWholeTouchedPages : 0;
-    this.exclusivePagesPerKey = large ? large.meanTouchedPages - largeDismissible : 0;
+    this.exclusivePagesPerKey = (large ? large.meanTouchedPages - largeDismissible : 0) + (layout.partialWritePagesPerKey ?? 0);
     this.dismissiblePagesPerKey = smallDismissible + largeDismissible;
   }
 

@@ -10,6 +10,7 @@ const strings = (keys: number, valueBytes: number, writeShare: number | null = n
   keyBytes: 16,
   valueBytes,
   elements: 1,
+  fieldBytes: null,
   intMembers: false,
   valueEncoding: 'auto',
   writeShare,

@@ -105,7 +105,7 @@ export function buildDataset(options: DatasetOptions): DatasetRun {
       encoding: encoded.encoding,
       keys: input.keys,
       units,
-      layout: { ...layout, dictBytes },
+      layout: { ...layout, dictBytes, partialWritePagesPerKey: encoded.partialWritePagesPerUnit },
       writeMix: writeMix({ keys: units, distribution: input.distribution, newKeyFraction: options.newKeyFraction, deleteFraction: options.deleteFraction }),
       commandShare: shares[i]!,
       unitWritesPerCommand: encoded.unitWritesPerCommand,

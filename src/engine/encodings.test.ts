@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENCODING_CONFIG, aggregateEncoding, encodeSegment, listpackEntryBytes, type SegmentShape } from './encodings.js';
 
-const shape = (s: Partial<SegmentShape> & Pick<SegmentShape, 'type'>): SegmentShape => ({ keyBytes: 10, valueBytes: 20, elements: 16, intMembers: false, valueEncoding: 'auto', ...s });
+const shape = (s: Partial<SegmentShape> & Pick<SegmentShape, 'type'>): SegmentShape => ({ keyBytes: 10, valueBytes: 20, fieldBytes: null, elements: 16, intMembers: false, valueEncoding: 'auto', ...s });
 const config = DEFAULT_ENCODING_CONFIG;
 
 describe('encodings', () => {

@@ -46,7 +46,15 @@ export interface Allocation {
   writtenOnOverwrite: boolean;
   /** Whether a Redis 7 fork child may madvise(DONTNEED) it after saving (raw sds only). */
   dismissible: boolean;
+  /**
+   * The bytes from its start whose pages one write dirties on average, where a write rewrites
+   * only part of it (an element of a listpack that spans pages); default: all it asked for.
+   */
+  writtenBytes?: number;
 }
+
+/** How far from its start a write to this allocation reaches. */
+export const writtenExtentBytes = (a: Allocation): number => a.writtenBytes ?? a.requestBytes;
 
 export function sdsHeaderBytes(length: number): number {
   if (length < 1 << 5) return 1;
@@ -125,6 +133,11 @@ export interface RedisLayout {
   compactRssBytes: number;
   /** Fraction of per-key slab regions that are live (1 = no holes). */
   liveFraction: number;
+  /**
+   * Pages a key's first write dirties beyond its allocations' written extents, each its own:
+   * the element page of a listpack spanning pages (encodings.ts). Absent: none.
+   */
+  partialWritePagesPerKey?: number;
 }
 
 function smallClassLayout(kinds: Allocation[], keys: number, liveFraction: number): SmallClassLayout {

@@ -134,6 +134,7 @@ function segmentInputs(scenario: Scenario): SegmentInput[] {
     keyBytes: s.keyBytes ?? dataset.keyBytes,
     valueBytes: Math.round(s.type === 'string' ? s.valueBytes : s.elementBytes),
     elements: s.type === 'string' ? 1 : s.elements,
+    fieldBytes: s.type === 'hash' ? (s.fieldBytes ?? null) : null,
     intMembers: s.type === 'set' ? s.intMembers : false,
     // INCR keeps a counter int-encoded.
     valueEncoding: s.type !== 'string' ? 'auto' : s.writeOp === 'INCR' ? 'int' : s.valueEncoding,
@@ -160,6 +161,7 @@ function resolveSegmentMemory(scenario: Scenario, hugePagesActive: boolean): Mem
     ...dataset.segments[0]!.layout,
     keys,
     smallClasses: dataset.segments.flatMap((s) => s.layout.smallClasses),
+    partialWritePagesPerKey: 0,
     largeValue: undefined,
     dictBuckets: dictBuckets(keys),
     dictBytes: dataset.mainDictBytes,

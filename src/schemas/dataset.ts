@@ -61,6 +61,13 @@ export const SegmentSchema = z
         ...segmentBase,
         elements,
         elementBytes: z.number().int().min(2).max(LIMITS.maxElementBytes).openapi({ description: 'Field + value bytes of one entry.' }),
+        fieldBytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(LIMITS.maxElementBytes)
+          .optional()
+          .openapi({ description: 'The field’s part of elementBytes (its encoding depends on each against hash-max-listpack-value); default half.' }),
         writeOp: z.enum(['HSET']).optional().openapi({ description: 'HSET of one existing field with a value of the same size.' }),
       })
       .strict(),
@@ -113,6 +120,11 @@ export const DatasetSchema = z
       for (const field of ['keys', 'usedMemoryBytes', 'valueBytes'] as const) {
         if (dataset[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `give dataset.segments or dataset.${field}, not both` });
       }
+      dataset.segments.forEach((s, i) => {
+        if (s.type === 'hash' && s.fieldBytes !== undefined && s.fieldBytes >= s.elementBytes) {
+          ctx.addIssue({ code: 'custom', path: ['segments', i, 'fieldBytes'], message: 'fieldBytes must be below elementBytes (field + value)' });
+        }
+      });
       const shares = dataset.segments.reduce((sum, s) => sum + (s.writeShare ?? 0), 0);
       if (shares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['segments'], message: `writeShare values add up to ${shares}, more than 1` });
       return;
