@@ -142,6 +142,7 @@ function clusterWrites(clusters: readonly KeyCluster[], r: WriteRates): { perSec
     // A segment whose keys were accessed lately takes the writes: uniform access at rate a over
     // K keys leaves a share 1 − e^(−a·T/K) of them idle less than T, so a ∝ −K·ln(1 − share).
     const byAccess = members.every(({ c }) => c.idle.known > 0) && members.some(({ c }) => c.idle.recent > 0);
+    // Half a recent key added to each (a Jeffreys prior) keeps a segment with all or none of its keys recent finite.
     const weights = members.map(({ c }) => (byAccess ? -c.keys * Math.log(1 - (c.idle.recent + 0.5) / (c.idle.known + 1)) : c.keys));
     const total = weights.reduce((s, w) => s + w, 0);
     members.forEach(({ i }, j) => (perSec[i]! += (rate * weights[j]!) / total));
@@ -165,6 +166,7 @@ function segmentsFromSample(sample: KeySample, r: WriteRates, draft: Draft): { f
   const writes = clusterWrites(clusters, r);
   const total = r.modelledPerSec;
   const n = sample.keys.length;
+  const complete = Object.values(sample.dbKeys).every((db) => db.sampled >= db.keys);
   const findings: InspectReport['segments'] = [];
   clusters.forEach((c, i) => {
     const at = `dataset.segments.${i}`;
@@ -172,7 +174,6 @@ function segmentsFromSample(sample: KeySample, r: WriteRates, draft: Draft): { f
     draft.set(`${at}.type`, c.type, 'measured', 'TYPE');
     draft.set(`${at}.name`, name, 'derived', 'TYPE, OBJECT ENCODING and the size band of the sampled keys');
     const keys = Math.max(1, Math.round(c.keys));
-    const complete = c.keysStdErr === 0;
     draft.set(
       `${at}.keys`,
       keys,

@@ -185,11 +185,7 @@ export function clusterSample(sample: readonly SampledKey[], options: ClusterOpt
 
   const clusters = perGroup
     .flat()
-    .map((band) => {
-      const first = band.members[0]!;
-      const cluster = describe(first.type as SegmentType, first.encoding, band.members, options);
-      return { ...cluster, bands: { from: band.from, to: band.to } };
-    })
+    .map((band) => describe(band.members[0]!.type as SegmentType, band.members[0]!.encoding, band.members, options))
     .sort((a, b) => b.keys - a.keys);
   return {
     clusters,
