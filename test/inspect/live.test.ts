@@ -257,3 +257,32 @@ describe.skipIf(reason !== undefined)(`forkcast inspect on a live redis-server${
     expect(text).toMatch(/rdb_last_cow_size/);
   });
 });
+
+describe.skipIf(reason !== undefined)(`forkcast inspect where CONFIG is renamed away${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  it('drafts with Redis’s defaults for what CONFIG would have shown, and says CONFIG was refused', async () => {
+    const port = await freeTestPort();
+    const dir = mkdtempSync(join(tmpdir(), 'fc-inspect-'));
+    // As managed services do: CONFIG renamed to nothing.
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--rename-command', 'CONFIG', ''], { stdio: 'ignore' });
+    const redis = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: (n) => (n < 50 ? 100 : null) });
+    redis.on('error', () => undefined);
+    try {
+      await redis.mset(Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k:${i}`, 'x'.repeat(50)])));
+      const report = draftScenario(await inspectLive({ url: `redis://127.0.0.1:${port}`, sampleKeys: 1000, observeSec: 1 }));
+      const p = report.scenario.provenance!;
+      expect(p['redis.config.hash-max-listpack-entries']).toMatchObject({ source: 'assumed' });
+      expect(p['redis.config.hash-max-listpack-entries']!.note).toMatch(/^CONFIG GET refused \(ERR unknown command .CONFIG./);
+      expect(report.scenario.redis!.config!['hash-max-listpack-entries']).toBe(512);
+      // INFO still shows what it shows.
+      expect(p['redis.hz']).toMatchObject({ source: 'measured', from: 'INFO configured_hz' });
+      expect(report.sample).toEqual({ keys: 500, instanceKeys: 500, complete: true });
+      expect(p['dataset.segments.0.keys']).toEqual({ source: 'measured', from: 'SCAN of every key' });
+      expect(report.segments).toMatchObject([{ type: 'string', encoding: 'raw', keys: 500, keysStdErr: 0 }]);
+    } finally {
+      redis.disconnect();
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
