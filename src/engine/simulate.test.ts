@@ -424,7 +424,8 @@ describe('simulate: datasets of segments', () => {
     const dataset = {
       segments: [
         { type: 'string' as const, keys: 2e5, valueBytes: 300 },
-        { type: 'hash' as const, keys: 2e4, elements: 200, elementBytes: 32 },
+        { type: 'hash' as const, keys: 4e3, elements: 600, elementBytes: 32 },
+        { type: 'hash' as const, keys: 1e5, elements: 16, elementBytes: 32 },
         { type: 'list' as const, keys: 1e4, elements: 100, elementBytes: 50 },
       ],
     };
