@@ -11,6 +11,7 @@ import { EngineError } from './errors.js';
 import { planForkEvent, type ForkEvent } from './fork-event.js';
 import { forkCost, type ForkCost } from './fork-cost.js';
 import { EXACT_MAX_WRITES } from './limits.js';
+import { datasetExpiry, type ExpiryModel } from './expiry.js';
 import type { MemoryBeside } from './memory-parts.js';
 import { simulatePageCache } from './page-cache.js';
 import { forkPageTableBytes } from './page-tables.js';
@@ -128,6 +129,35 @@ function memoryBeside(run: ResolvedRun, event: ForkEvent, untilSec: number, step
   };
 }
 
+/**
+ * Each child's tracker with the copies of the keys that expire while it lives: from its fork,
+ * the deletes since then (the progress the timeline passes maps back to time over its life).
+ */
+function withExpiry(event: ForkEvent, expiry: ExpiryModel | null, trackers: (child: number) => CowTracker): (child: number) => CowTracker {
+  if (expiry === null) return trackers;
+  return (child) => {
+    const inner = trackers(child);
+    const { startSec, lifeSec } = event.children[child]!;
+    const atFork = expiry.expiredBy(startSec);
+    let pages = 0;
+    return {
+      advance(overwrites, bucketWrites, savedFrom, savedTo) {
+        inner.advance(overwrites, bucketWrites, savedFrom, savedTo);
+        pages = expiry.pagesFor(expiry.expiredBy(startSec + savedTo * lifeSec) - atFork);
+      },
+      copiedPages: () => inner.copiedPages() + pages,
+      heldPages: () => inner.heldPages() + pages,
+      faults: () => inner.faults() + pages,
+    };
+  };
+}
+
+function expiryOf(run: ResolvedRun, scenario: Scenario, horizonSec: number): ExpiryModel | null {
+  if (run.dataset === null) return null;
+  const ttls = (scenario.dataset.segments ?? []).map((s) => (s.ttl ? { share: s.ttl.share, fromSec: s.ttl.remainingSec.from, toSec: s.ttl.remainingSec.to } : null));
+  return datasetExpiry({ dataset: run.dataset, ttls, hz: run.hz, horizonSec });
+}
+
 export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
   const run = resolveRun(scenario);
   const event = planForkEvent(run);
@@ -137,6 +167,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const { simulation } = run;
   const samples = eventSampling([...boundaries, event.endSec], event.endSec, simulation.intervalSec, simulation.maxPoints);
   const beside = memoryBeside(run, event, samples.timesSec.at(-1)!, samples.intervalSec);
-  const timeline = runTimeline(run, event, samples.timesSec, trackerFactory(run, analytic), faultCostModel(run, analytic), beside, hooks);
+  const trackers = withExpiry(event, expiryOf(run, scenario, samples.timesSec.at(-1)!), trackerFactory(run, analytic));
+  const timeline = runTimeline(run, event, samples.timesSec, trackers, faultCostModel(run, analytic), beside, hooks);
   return { summary: summarize(run, forkCosts(run, event), event, timeline, samples.intervalSec, scenario), series: timeline.series };
 }
