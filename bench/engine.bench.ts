@@ -68,6 +68,21 @@ for (const [name, scenario] of expectedCases) {
   const forks = outcomes[0]!.forks > 1 ? `  ${outcomes[0]!.forks} forks` : '';
   console.log(`  ${name.padEnd(42)} ${wall.toFixed(0).padStart(6)} ms  peak RSS ${(rss / MiB).toFixed(0).padStart(4)} MiB  ${verdict}${forks}`);
 }
+// A 20-segment dataset against one segment of the same keys: the target is at most 2×.
+const twentySegments = Array.from({ length: 20 }, (_, i) => ({ type: 'string' as const, keys: 5e7, valueBytes: 50 + 30 * i }));
+const segmentCases: Array<[string, ScenarioInput]> = [
+  ['1e9 keys in one string segment', { dataset: { segments: [{ type: 'string', keys: 1e9, valueBytes: 335 }] }, workload: huge, snapshot: { durationSec: 3600 } }],
+  ['1e9 keys in 20 string segments', { dataset: { segments: twentySegments }, workload: huge, snapshot: { durationSec: 3600 } }],
+];
+console.log('\nsegments (target: 20 segments ≤ 2× one); median of 3 runs');
+const segmentWall = segmentCases.map(([name, scenario]) => {
+  const wall = median([runCase(scenario), runCase(scenario), runCase(scenario)].map((o) => o.wallMs));
+  console.log(`  ${name.padEnd(42)} ${wall.toFixed(0).padStart(6)} ms`);
+  return wall;
+});
+const segmentRatio = segmentWall[1]! / segmentWall[0]!;
+console.log(`  ratio ${segmentRatio.toFixed(2)}×  ${segmentRatio <= 2 ? 'ok' : 'MISSED'}`);
+
 console.log('\nexact mode (target: ≥ 20 million simulated writes/s); median of 3 runs');
 for (const [name, scenario] of exactCases) {
   const outcomes = [runCase(scenario), runCase(scenario), runCase(scenario)];

@@ -69,4 +69,33 @@ describe('forkcast CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not valid JSON/);
   });
+
+  it('inspect --info-file drafts a scenario that simulate runs as is, and shows the last save beside its forecast', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forkcast-cli-'));
+    const out = join(dir, 'scenario.json');
+    const inspected = await forkcast('inspect', '--info-file', 'test/fixtures/inspect/info-after.txt', '--out', out);
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toMatch(/Last save: forecast vs reported/);
+    // The fixture's save: rdb_last_cow_size 770,048 B, latest_fork_usec 721.
+    expect(inspected.stdout).toMatch(/rdb_last_cow_size +forecast [\d.]+ [KM]iB +reported 752\.00 KiB/);
+    expect(inspected.stdout).toMatch(/latest_fork_usec +forecast \d+ µs +reported 721 µs/);
+    expect(inspected.stdout).toMatch(/workload\.keyDistribution: the write skew cannot be seen/);
+    const simulated = await forkcast('simulate', out);
+    expect(simulated.code).toBe(0);
+    expect(SimulationResultSchema.parse(JSON.parse(simulated.stdout)).summary.keys).toBe(20_902);
+  });
+
+  it('inspect refuses a text that is not INFO, and an unreachable instance, in words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forkcast-cli-'));
+    writeFileSync(join(dir, 'x.txt'), 'hello');
+    const junk = await forkcast('inspect', '--info-file', join(dir, 'x.txt'));
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/neither redis_version nor used_memory.*INFO_UNRECOGNISED/);
+    // Port 1 on loopback: nothing listens there.
+    const down = await forkcast('inspect', 'redis://user:secret@127.0.0.1:1', '--observe', '0');
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1/);
+    expect(down.stderr).not.toMatch(/secret/);
+    expect((await forkcast('inspect', 'redis://127.0.0.1:1', '--sample', '0')).stderr).toMatch(/expected an integer from 1 to 100000/);
+  });
 });

@@ -25,6 +25,7 @@ import { MemoryCgroup, v2Controllers, type V1StatField } from '../src/harness/me
 import { defaultMaxInflight } from '../src/harness/pacing.js';
 import { stretchSaves } from '../src/harness/probe.js';
 import { readProcStat, readSmapsRollup } from '../src/harness/proc.js';
+import { waitForQuietHost } from '../src/harness/quiet-host.js';
 import { configGet, infoNumber, parseInfo } from '../src/harness/redis-info.js';
 import { RedisServer } from '../src/harness/redis-server.js';
 import { readThp } from '../src/harness/thp.js';
@@ -122,29 +123,6 @@ function fileSizes(path: string): { bytes: number; alloc: number } | undefined {
   }
 }
 
-
-
-function vitestRunning(): boolean {
-  try {
-    execFileSync('pgrep', ['-f', 'vitest'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitForQuietHost(log: (line: string) => void): Promise<number> {
-  const started = Date.now();
-  let said = false;
-  while (vitestRunning()) {
-    if (!said) log('a test run is going on: waiting for it to end');
-    said = true;
-    if (Date.now() - started > QUIET_WAIT_SEC * 1000) throw new Error(`a test run still going on after ${QUIET_WAIT_SEC} s`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-  return round((Date.now() - started) / 1000, 1);
-}
-
 /** disk-fsync's anon peak (memory.stat rss + shmem), the base of disk-limit's limit. */
 function anonPeakOf(fixture: string): number {
   const run = JSON.parse(readFileSync(fixture, 'utf8')) as { series: CgroupSample[] };
@@ -158,7 +136,7 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
   const cleanup = new CleanupStack();
   const unguard = guardProcess(cleanup);
   try {
-    const waitedSec = await waitForQuietHost(log);
+    const waitedSec = await waitForQuietHost(log, QUIET_WAIT_SEC);
     const host = hostFacts();
     const limitBase = spec.limitAboveAnonPeakMib !== undefined ? anonPeakOf(join(fixtureDir, 'disk-fsync.json')) : undefined;
 

@@ -1,6 +1,8 @@
 // forkcast's command line, for scripts and people: the engine in-process.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runCalibrate } from './calibrate-command.js';
+import { runInspect } from './inspect-command.js';
+import { INSPECT_DEFAULTS, INSPECT_LIMITS } from '../inspect/limits.js';
 import { CliError, runSimulate } from './simulate-command.js';
 import { DEFAULT_VALIDATION_PLATFORM } from '../measured-run/scenario-from-run.js';
 import { DEFAULT_SCENARIOS_FILE, runValidate } from './validate-command.js';
@@ -19,6 +21,14 @@ function nonNegative(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
   return n;
+}
+
+function boundedInteger(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
 }
 
 function integer(value: string): number {
@@ -54,6 +64,19 @@ export function buildProgram(): Command {
     .option('--redis-server <path>', 'the redis-server binary to measure (default: redis-server on PATH)')
     .action(async (options) => {
       await runValidate(options);
+    });
+  program
+    .command('inspect')
+    .description('draft a scenario from a live instance (read-only commands) or a saved INFO text, with the provenance of each field')
+    .argument('[url]', 'redis://[user:password@]host:port (rediss:// for TLS)')
+    .option('--tls', 'connect over TLS (implied by rediss://)')
+    .option('--sample <n>', `keys to sample by SCAN (at most ${INSPECT_LIMITS.maxSampleKeys})`, boundedInteger(1, INSPECT_LIMITS.maxSampleKeys), INSPECT_DEFAULTS.sampleKeys)
+    .option('--observe <sec>', `seconds between the two INFO commandstats readings (0: one reading, lifetime averages; at most ${INSPECT_LIMITS.maxObserveSec})`, boundedInteger(0, INSPECT_LIMITS.maxObserveSec), INSPECT_DEFAULTS.observeSec)
+    .option('--out <file>', 'write the drafted scenario JSON here')
+    .option('--info-file <file>', 'draft from the output of `redis-cli INFO all` saved in a file (- for standard input) instead of a live instance')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .action(async (url: string | undefined, options) => {
+      process.stdout.write(await runInspect(url, options));
     });
   program
     .command('calibrate')

@@ -7,7 +7,7 @@ import type { CowConfig } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
 import { CACHE_LINE_BYTES, PAGES_PER_HUGE_PAGE, PAGE_BYTES, largeExtentPages } from './jemalloc.js';
 import { createRankSampler, type RankSampler } from './key-distribution.js';
-import type { RedisLayout } from './layout.js';
+import { writtenExtentBytes, type RedisLayout } from './layout.js';
 import { regionPages } from './page-pattern.js';
 import { Permutation } from './permutation.js';
 import { Rng } from './rng.js';
@@ -99,7 +99,7 @@ export class ExactCow {
         for (let i = 0; i < live; i++) {
           const start = cls.liveRegionStart[i]!;
           firstPage[i] = Math.floor(start / PAGE_BYTES);
-          lastPage[i] = Math.floor((start + kind.requestBytes - 1) / PAGE_BYTES);
+          lastPage[i] = Math.floor((start + writtenExtentBytes(kind) - 1) / PAGE_BYTES);
         }
         this.entries.push({
           kindsPerKey: cls.kinds.length,
@@ -114,7 +114,7 @@ export class ExactCow {
           wholePageValue: !huge && kind.dismissible && cls.geometry.regionBytes >= PAGE_BYTES,
           regionStart: cls.liveRegionStart,
           regionBytes: cls.geometry.regionBytes,
-          writtenBytes: kind.requestBytes,
+          writtenBytes: writtenExtentBytes(kind),
         });
       });
     }

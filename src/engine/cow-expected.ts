@@ -55,7 +55,7 @@ export class ExpectedCow {
     const large = layout.largeValue;
     this.largeExtentPages = large?.extentPages ?? 0;
     const largeDismissible = large && config.dismiss ? large.meanWholeTouchedPages : 0;
-    this.exclusivePagesPerKey = large ? large.meanTouchedPages - largeDismissible : 0;
+    this.exclusivePagesPerKey = (large ? large.meanTouchedPages - largeDismissible : 0) + (layout.partialWritePagesPerKey ?? 0);
     this.dismissiblePagesPerKey = smallDismissible + largeDismissible;
   }
 
@@ -127,7 +127,9 @@ export function expectedCowTracker(model: ExpectedCow, distinctShare: DistinctSh
   let share = 0;
   let dismissCopies = 0;
   let dismissHeld = 0;
-  const persistent = () => model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
+  // Read several times a step: computed once per step.
+  let persistent = 0;
+  let faults = 0;
   return {
     advance(overwrites, buckets, savedFrom, savedTo) {
       writes += overwrites;
@@ -139,9 +141,38 @@ export function expectedCowTracker(model: ExpectedCow, distinctShare: DistinctSh
       const perKey = model.dismissiblePagesPerKey * keys;
       dismissCopies += perKey * (share - previous) * (1 - (savedFrom + savedTo) / 2);
       dismissHeld = perKey * share * (1 - savedTo);
+      persistent = model.persistentCopiedPages(share, sequential) + model.dictCopiedPages(bucketWrites);
+      faults = model.faults(share, sequential) + model.dictFaults(bucketWrites);
     },
-    copiedPages: () => persistent() + dismissCopies,
-    heldPages: () => persistent() + dismissHeld,
-    faults: () => model.faults(share, sequential) + model.dictFaults(bucketWrites),
+    copiedPages: () => persistent + dismissCopies,
+    heldPages: () => persistent + dismissHeld,
+    faults: () => faults,
   };
+}
+
+/** Grid points of a tabulated model; quadratic spacing favours small written shares. */
+const TABLE_POINTS = 2048;
+
+/**
+ * The same model with its scattered-write page curve tabulated once and interpolated: a
+ * dataset of many segments asks for it several times per step and segment. The curve is
+ * smooth and concave in q; the sequential one is linear and stays exact.
+ */
+export class TabulatedExpectedCow extends ExpectedCow {
+  private readonly table: Float64Array;
+
+  constructor(layout: RedisLayout, config: CowConfig) {
+    super(layout, config);
+    this.table = new Float64Array(TABLE_POINTS + 1);
+    for (let i = 0; i <= TABLE_POINTS; i++) this.table[i] = super.persistentCopiedPages((i / TABLE_POINTS) ** 2, false);
+  }
+
+  override persistentCopiedPages(q: number, sequential: boolean): number {
+    if (sequential || q <= 0 || q >= 1) return super.persistentCopiedPages(q, sequential);
+    const x = Math.sqrt(q) * TABLE_POINTS;
+    const i = Math.min(TABLE_POINTS - 1, Math.floor(x));
+    const q0 = (i / TABLE_POINTS) ** 2;
+    const q1 = ((i + 1) / TABLE_POINTS) ** 2;
+    return this.table[i]! + ((this.table[i + 1]! - this.table[i]!) * (q - q0)) / (q1 - q0);
+  }
 }

@@ -9,6 +9,7 @@
 
 import { ExpectedCow } from './cow-expected.js';
 import { PAGE_BYTES } from './jemalloc.js';
+import type { DatasetRun } from './dataset.js';
 import { resolveRun, type ResolvedRun } from './resolve.js';
 import { distinctShare } from './write-mix.js';
 import type { Scenario } from '../schemas/scenario.js';
@@ -45,6 +46,7 @@ interface TouchModels {
 /** Share of the heap the scenario's write load touches in `writes` writes. */
 function writtenShare(run: ResolvedRun, models: TouchModels, writes: number): WrittenShare {
   if (writes <= 0) return { small: 0, huge: 0 };
+  if (run.dataset !== null) return segmentsWrittenShare(run, run.dataset, writes);
   const mix = run.writeMix;
   const q = distinctShare(mix, writes * mix.overwriteShare);
   const buckets = writes * mix.bucketShare;
@@ -53,6 +55,24 @@ function writtenShare(run: ResolvedRun, models: TouchModels, writes: number): Wr
   const share = (model: ExpectedCow) =>
     Math.min(1, (model.persistentCopiedPages(q, mix.sequential) + model.dictCopiedPages(buckets) + insertedPages) / run.layout.heapPages);
   return { small: share(models.small), huge: models.huge ? share(models.huge) : 0 };
+}
+
+/** A dataset of segments: each segment's touched pages from its share of the writes, over the whole heap. */
+function segmentsWrittenShare(run: ResolvedRun, dataset: DatasetRun, writes: number): WrittenShare {
+  const mix = run.writeMix;
+  let small = 0;
+  let huge = 0;
+  for (const s of dataset.segments) {
+    const commands = writes * s.commandShare;
+    const q = distinctShare(s.writeMix, commands * mix.overwriteShare * s.unitWritesPerCommand);
+    const buckets = commands * (mix.bucketShare + mix.overwriteShare * s.bucketWritesPerCommand);
+    const touched = (model: ExpectedCow) => model.persistentCopiedPages(q, s.writeMix.sequential) + model.dictCopiedPages(buckets);
+    small += touched(new ExpectedCow(s.layout, { dismiss: false, copyHugePages: false }));
+    if (run.hugePagesActive) huge += touched(new ExpectedCow(s.layout, { dismiss: false, copyHugePages: true }));
+  }
+  const inserted = (writes * mix.insertShare * run.layout.perKeyUsableBytes) / PAGE_BYTES;
+  const heap = run.layout.heapPages;
+  return { small: Math.min(1, (small + inserted) / heap), huge: run.hugePagesActive ? Math.min(1, (huge + inserted) / heap) : 0 };
 }
 
 export function forkCost(run: ResolvedRun): ForkCost {

@@ -46,7 +46,15 @@ export interface Allocation {
   writtenOnOverwrite: boolean;
   /** Whether a Redis 7 fork child may madvise(DONTNEED) it after saving (raw sds only). */
   dismissible: boolean;
+  /**
+   * The bytes from its start whose pages one write dirties on average, where a write rewrites
+   * only part of it (an element of a listpack that spans pages); default: all it asked for.
+   */
+  writtenBytes?: number;
 }
+
+/** How far from its start a write to this allocation reaches. */
+export const writtenExtentBytes = (a: Allocation): number => a.writtenBytes ?? a.requestBytes;
 
 export function sdsHeaderBytes(length: number): number {
   if (length < 1 << 5) return 1;
@@ -125,6 +133,11 @@ export interface RedisLayout {
   compactRssBytes: number;
   /** Fraction of per-key slab regions that are live (1 = no holes). */
   liveFraction: number;
+  /**
+   * Pages a key's first write dirties beyond its allocations' written extents, each its own:
+   * the element page of a listpack spanning pages (encodings.ts). Absent: none.
+   */
+  partialWritePagesPerKey?: number;
 }
 
 function smallClassLayout(kinds: Allocation[], keys: number, liveFraction: number): SmallClassLayout {
@@ -146,6 +159,14 @@ export interface LayoutOptions {
   fragmentationRatio?: number | undefined;
   /** Transparent huge pages back the whole heap, so untouched pad pages count in RSS. */
   hugePages?: boolean;
+  /** Each key's allocations; default a string key's (keyAllocations). */
+  allocations?: Allocation[];
+  /**
+   * The server around the keys — startup memory, the main dictionary's buckets, the allocator's
+   * own and the process's other pages — counted in; false for one segment of a dataset.
+   * @defaultValue true
+   */
+  withServer?: boolean;
 }
 
 export function buildLayout(options: LayoutOptions): RedisLayout {
@@ -164,7 +185,8 @@ export function buildLayout(options: LayoutOptions): RedisLayout {
 
 function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): RedisLayout {
   const { keys, keyBytes, valueBytes } = options;
-  const allocations = keyAllocations(keyBytes, valueBytes);
+  const allocations = options.allocations ?? keyAllocations(keyBytes, valueBytes);
+  const withServer = options.withServer ?? true;
   const byClass = new Map<number, Allocation[]>();
   let largeValue: LargeValueLayout | undefined;
   for (const allocation of allocations) {
@@ -184,24 +206,24 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
     byClass.set(allocation.usableBytes, list);
   }
   const smallClasses = [...byClass.values()].map((kinds) => smallClassLayout(kinds, keys, liveFraction));
-  const buckets = dictBuckets(keys);
-  const dictBytes = sizeClass(buckets * 8);
+  const buckets = withServer ? dictBuckets(keys) : 0;
+  const dictBytes = withServer ? sizeClass(buckets * 8) : 0;
   const perKeyUsableBytes = usableBytesPerKey(allocations);
-  const usedMemoryBytes = keys * perKeyUsableBytes + dictBytes + REDIS_STARTUP_USED_MEMORY_BYTES;
+  const usedMemoryBytes = keys * perKeyUsableBytes + dictBytes + (withServer ? REDIS_STARTUP_USED_MEMORY_BYTES : 0);
 
   const slabPages = smallClasses.reduce((sum, c) => sum + c.pages, 0);
   const largeResidentPages = largeValue
     ? keys * (options.hugePages ? largeValue.extentPages : largeValue.meanTouchedPages)
     : 0;
   const heapPages = slabPages + largeResidentPages + dictBytes / PAGE_BYTES;
-  const slabCount = smallClasses.reduce((sum, c) => sum + c.slabs, 0) + (largeValue ? keys : 0) + 1;
+  const slabCount = smallClasses.reduce((sum, c) => sum + c.slabs, 0) + (largeValue ? keys : 0) + (withServer ? 1 : 0);
   const mappedPages = slabPages + (largeValue ? keys * largeValue.extentPages : 0) + dictBytes / PAGE_BYTES;
   const compactRssBytes =
     heapPages * PAGE_BYTES +
     slabCount * EDATA_BYTES +
     mappedPages * RTREE_BYTES_PER_PAGE +
-    ALLOCATOR_BASE_RSS_BYTES +
-    EMPTY_SERVER_RSS_BYTES;
+    (withServer ? ALLOCATOR_BASE_RSS_BYTES : 0) +
+    (withServer ? EMPTY_SERVER_RSS_BYTES : 0);
   return {
     keys,
     keyBytes,

@@ -23,6 +23,13 @@ export const LIMITS = {
   maxScheduleSteps: 10_000,
   maxSecondsSincePreviousFork: 7 * 86_400,
   maxReplicas: 64,
+  maxSegments: 64,
+  maxProvenanceEntries: 500,
+  /** 2^32 − 1: what a listpack, intset or quicklist counts, and far past any real key. */
+  maxElementsPerKey: 4_294_967_295,
+  maxElementBytes: 512 * MiB,
+  /** A year: longer TTLs do not expire during any fork. */
+  maxTtlSec: 366 * 86_400,
   /** A day of fork events: a disconnect loop is seen well before. */
   maxHorizonSec: 86_400,
 } as const;

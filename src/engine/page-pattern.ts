@@ -4,7 +4,7 @@
 // one key's dismissible value (released when the fork child has saved that key).
 
 import { PAGE_BYTES } from './jemalloc.js';
-import type { SmallClassLayout } from './layout.js';
+import { writtenExtentBytes, type SmallClassLayout } from './layout.js';
 
 export interface ClassPagePattern {
   /** sharedPagesByKeyCount[n] = pages (per period) whose written regions belong to n keys. */
@@ -53,7 +53,7 @@ export function classPagePattern(cls: SmallClassLayout, dismissEnabled: boolean)
       if (!kind.writtenOnOverwrite) continue;
       const key = Math.floor(regionIndex / kindsPerKey);
       const start = slab * cls.geometry.pagesPerSlab * PAGE_BYTES + cls.liveRegionStart[i]!;
-      const pages = regionPages(start, kind.requestBytes, cls.geometry.regionBytes);
+      const pages = regionPages(start, writtenExtentBytes(kind), cls.geometry.regionBytes);
       for (let p = pages.firstPage; p <= pages.lastPage; p++) {
         if (dismissEnabled && kind.dismissible && p >= pages.wholeFirst && p <= pages.wholeLast) dismissible[p] = 1;
         else keysOnPage[p]!.add(key);

@@ -126,3 +126,24 @@ export function populateKeyNameBytes(keys: number, prefix = 'key'): number {
   }
   return total;
 }
+
+/** One segment of a dataset for its RDB: its keys and each key's value bytes after the key name. */
+export interface RdbSegment {
+  keys: number;
+  keyBytes: number;
+  valueRdbBytes: number;
+  keysWithExpire: number;
+}
+
+/** The RDB of a dataset of segments, uncompressed: as estimateRdbBytes, segment by segment. */
+export function estimateDatasetRdbBytes(segments: readonly RdbSegment[], options: Omit<RdbAuxOptions, 'usedMemoryBytes'> & { usedMemoryBytes: number }): number {
+  const keys = segments.reduce((sum, s) => sum + s.keys, 0);
+  const expires = segments.reduce((sum, s) => sum + s.keysWithExpire, 0);
+  const header = RDB_MAGIC_BYTES + rdbAuxFieldsBytes(options);
+  const db = OPCODE_BYTES + rdbLenBytes(0) + OPCODE_BYTES + rdbLenBytes(keys) + rdbLenBytes(expires);
+  const body = segments.reduce(
+    (sum, s) => sum + s.keys * (OPCODE_BYTES + rdbLenBytes(s.keyBytes) + s.keyBytes + s.valueRdbBytes) + s.keysWithExpire * EXPIRE_BYTES,
+    0,
+  );
+  return Math.round(header + db + body + RDB_EOF_BYTES);
+}

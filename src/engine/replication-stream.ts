@@ -34,3 +34,23 @@ export function respCommandBytes(argumentBytes: readonly number[]): number {
 export function setCommandBytes(keyBytes: number, valueBytes: number): number {
   return respCommandBytes(['SET'.length, keyBytes, valueBytes]);
 }
+
+/** The write commands of one segment's operation, as (argument lengths) per command. */
+export function segmentCommandBytes(type: 'string' | 'hash' | 'set' | 'zset' | 'list', keyBytes: number, valueBytes: number): number {
+  switch (type) {
+    case 'string':
+      return setCommandBytes(keyBytes, valueBytes);
+    case 'hash': {
+      const field = Math.ceil(valueBytes / 2);
+      return respCommandBytes(['HSET'.length, keyBytes, field, valueBytes - field]);
+    }
+    case 'set':
+      // SREM and SADD of one member each: the mean of the pair.
+      return (respCommandBytes(['SREM'.length, keyBytes, valueBytes]) + respCommandBytes(['SADD'.length, keyBytes, valueBytes])) / 2;
+    case 'zset':
+      // Propagated as sent (zaddGenericCommand rewrites no ZINCRBY): an increment of 1.
+      return respCommandBytes(['ZINCRBY'.length, keyBytes, 1, valueBytes]);
+    case 'list':
+      return (respCommandBytes(['LPUSH'.length, keyBytes, valueBytes]) + respCommandBytes(['RPOP'.length, keyBytes])) / 2;
+  }
+}

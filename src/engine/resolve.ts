@@ -7,11 +7,12 @@ import type { Scenario } from '../schemas/scenario.js';
 import { DEFAULT_DISKLESS_BY_VERSION, DEFAULT_SAMPLE_INTERVAL_SEC, DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC, defaultReservedBytes } from './defaults.js';
 import { EngineError } from './errors.js';
 import { PAGE_BYTES } from './jemalloc.js';
-import { buildLayout, keysForUsedMemory, type RedisLayout } from './layout.js';
+import { buildDataset, type DatasetRun, type SegmentInput } from './dataset.js';
+import { buildLayout, dictBuckets, keysForUsedMemory, REDIS_STARTUP_USED_MEMORY_BYTES, type RedisLayout } from './layout.js';
 import { EXACT_MAX_PAGES, EXACT_MAX_WRITES, LIMITS } from './limits.js';
 import { offeredLoad, type OfferedLoad } from './offered-load.js';
 import { platformPreset, type PlatformPreset } from './platforms.js';
-import { estimateRdbBytes } from './rdb-size.js';
+import { estimateDatasetRdbBytes, estimateRdbBytes } from './rdb-size.js';
 import type { RedisVersion } from './replication-buffer.js';
 import { DEFAULT_REPLICA_LOAD_BYTES_PER_SEC, DEFAULT_SOCKET_BUFFER_BYTES } from './replication.js';
 import { setCommandBytes } from './replication-stream.js';
@@ -66,6 +67,8 @@ export interface ResolvedHost {
 
 export interface ResolvedRun {
   trigger: Trigger;
+  /** The dataset's segments; null for the one-string-segment shorthand. */
+  dataset: DatasetRun | null;
   redisVersion: RedisVersion;
   keys: number;
   layout: RedisLayout;
@@ -113,31 +116,85 @@ export interface ResolvedRun {
   simulation: { intervalSec: number; maxPoints: number };
 }
 
-type Memory = Pick<ResolvedRun, 'keys' | 'layout' | 'usedMemoryBytes' | 'usedMemoryRssBytes' | 'fragmentationRatio' | 'hugePagesActive'>;
+type Memory = Pick<ResolvedRun, 'keys' | 'layout' | 'usedMemoryBytes' | 'usedMemoryRssBytes' | 'fragmentationRatio' | 'hugePagesActive' | 'dataset'>;
 
-function resolveMemory({ dataset, kernel, redis, allocator }: Scenario): Memory {
-  const keys = dataset.keys ?? keysForUsedMemory(dataset.usedMemoryBytes!, dataset.keyBytes, dataset.valueBytes);
-  // THP reaches Redis only when the host says always and Redis does not opt out.
-  const hugePagesActive = kernel.thp === 'always' && !redis.disableThp;
-  const layout = buildLayout({
-    keys,
-    keyBytes: dataset.keyBytes,
-    valueBytes: dataset.valueBytes,
+function checkUsedMemory(usedMemoryBytes: number): void {
+  if (usedMemoryBytes > LIMITS.maxUsedMemoryBytes) {
+    throw new EngineError('SCENARIO_TOO_LARGE', `used memory ${usedMemoryBytes} bytes exceeds the limit of ${LIMITS.maxUsedMemoryBytes} bytes`, ['dataset']);
+  }
+}
+
+/** The segments with every default applied. */
+function segmentInputs(scenario: Scenario): SegmentInput[] {
+  const { dataset, workload } = scenario;
+  return dataset.segments!.map((s, i) => ({
+    name: s.name ?? `${s.type}-${i}`,
+    type: s.type,
+    keys: s.keys,
+    keyBytes: s.keyBytes ?? dataset.keyBytes,
+    valueBytes: Math.round(s.type === 'string' ? s.valueBytes : s.elementBytes),
+    elements: s.type === 'string' ? 1 : s.elements,
+    fieldBytes: s.type === 'hash' ? (s.fieldBytes ?? null) : null,
+    intMembers: s.type === 'set' ? s.intMembers : false,
+    // INCR keeps a counter int-encoded.
+    valueEncoding: s.type !== 'string' ? 'auto' : s.writeOp === 'INCR' ? 'int' : s.valueEncoding,
+    writeShare: s.writeShare ?? null,
+    ttlShare: s.ttl?.share ?? 0,
+    distribution: s.keyDistribution ?? workload.keyDistribution,
+  }));
+}
+
+/** A dataset of segments: the layout the rest of the run reads is their sum. */
+function resolveSegmentMemory(scenario: Scenario, hugePagesActive: boolean): Memory {
+  const { workload, redis, allocator } = scenario;
+  const dataset = buildDataset({
+    segments: segmentInputs(scenario),
+    config: redis.config,
+    newKeyFraction: workload.newKeyFraction,
+    deleteFraction: workload.deleteFraction,
     fragmentationRatio: allocator.fragmentationRatio,
     hugePages: hugePagesActive,
   });
-  if (layout.usedMemoryBytes > LIMITS.maxUsedMemoryBytes) {
-    throw new EngineError(
-      'SCENARIO_TOO_LARGE',
-      `used memory ${layout.usedMemoryBytes} bytes exceeds the limit of ${LIMITS.maxUsedMemoryBytes} bytes`,
-      ['dataset'],
-    );
-  }
+  checkUsedMemory(dataset.usedMemoryBytes);
+  const { keys, usedMemoryBytes } = dataset;
+  const layout = {
+    ...dataset.segments[0]!.layout,
+    keys,
+    smallClasses: dataset.segments.flatMap((s) => s.layout.smallClasses),
+    partialWritePagesPerKey: 0,
+    largeValue: undefined,
+    dictBuckets: dictBuckets(keys),
+    dictBytes: dataset.mainDictBytes,
+    // What one more key costs: the mean over the segments (inserts land by write share).
+    perKeyUsableBytes: (usedMemoryBytes - dataset.mainDictBytes - REDIS_STARTUP_USED_MEMORY_BYTES) / keys,
+    usedMemoryBytes,
+    heapPages: dataset.heapPages,
+    compactRssBytes: dataset.compactRssBytes,
+  };
+  const usedMemoryRssBytes = Math.round(Math.max(dataset.compactRssBytes, usedMemoryBytes * (allocator.fragmentationRatio ?? 0)));
+  return { keys, layout, usedMemoryBytes, usedMemoryRssBytes, fragmentationRatio: usedMemoryRssBytes / usedMemoryBytes, hugePagesActive, dataset };
+}
+
+function resolveMemory(scenario: Scenario): Memory {
+  const { dataset, kernel, redis, allocator } = scenario;
+  // THP reaches Redis only when the host says always and Redis does not opt out.
+  const hugePagesActive = kernel.thp === 'always' && !redis.disableThp;
+  if (dataset.segments !== undefined) return resolveSegmentMemory(scenario, hugePagesActive);
+  const valueBytes = dataset.valueBytes!;
+  const keys = dataset.keys ?? keysForUsedMemory(dataset.usedMemoryBytes!, dataset.keyBytes, valueBytes);
+  const layout = buildLayout({
+    keys,
+    keyBytes: dataset.keyBytes,
+    valueBytes,
+    fragmentationRatio: allocator.fragmentationRatio,
+    hugePages: hugePagesActive,
+  });
+  checkUsedMemory(layout.usedMemoryBytes);
   const usedMemoryBytes = layout.usedMemoryBytes;
   // RSS cannot be smaller than the pages the heap occupies (there is no swap in this model).
   const usedMemoryRssBytes = Math.round(Math.max(layout.compactRssBytes, usedMemoryBytes * (allocator.fragmentationRatio ?? 0)));
   const fragmentationRatio = usedMemoryRssBytes / usedMemoryBytes;
-  return { keys, layout, usedMemoryBytes, usedMemoryRssBytes, fragmentationRatio, hugePagesActive };
+  return { keys, layout, usedMemoryBytes, usedMemoryRssBytes, fragmentationRatio, hugePagesActive, dataset: null };
 }
 
 function resolveDuration(snapshot: Scenario['snapshot'], usedMemoryBytes: number): number {
@@ -187,6 +244,19 @@ function checkExactLimits(run: ResolvedRun): void {
   }
 }
 
+/** The replication stream's bytes per write command: the SET, or each segment's command by its share. */
+function defaultBytesPerWrite({ dataset }: Scenario, segments: DatasetRun | null): number {
+  if (segments === null) return setCommandBytes(dataset.keyBytes, Math.round(dataset.valueBytes!));
+  return segments.segments.reduce((sum, s) => sum + s.commandShare * s.commandBytes, 0);
+}
+
+/** The RDB as if nothing compressed. */
+function defaultRdbBytes({ dataset, redis }: Scenario, memory: Memory): number {
+  const usedMemoryBytes = memory.usedMemoryBytes;
+  if (memory.dataset === null) return estimateRdbBytes({ keys: memory.keys, keyBytes: dataset.keyBytes, valueBytes: Math.round(dataset.valueBytes!), redisVersion: redis.version, usedMemoryBytes });
+  return estimateDatasetRdbBytes(memory.dataset.segments, { redisVersion: redis.version, usedMemoryBytes });
+}
+
 function resolveReplication(r: Scenario['replication'], version: RedisVersion): ResolvedReplication {
   return {
     ...r,
@@ -207,7 +277,7 @@ function resolveHost(host: Scenario['host']): ResolvedHost {
 }
 
 export function resolveRun(scenario: Scenario): ResolvedRun {
-  const { kernel, redis, workload, snapshot, simulation, dataset } = scenario;
+  const { kernel, redis, workload, snapshot, simulation } = scenario;
   const memory = resolveMemory(scenario);
   const { keys, layout, usedMemoryRssBytes, hugePagesActive } = memory;
   const durationSec = resolveDuration(snapshot, memory.usedMemoryBytes);
@@ -242,8 +312,8 @@ export function resolveRun(scenario: Scenario): ResolvedRun {
     lastCowSizeIsPeak: redis.version === '7.0',
     hostMemoryBytes: scenario.host.memoryBytes ?? null,
     host: resolveHost(scenario.host),
-    bytesPerWrite: workload.replicationBytesPerWrite ?? setCommandBytes(dataset.keyBytes, Math.round(dataset.valueBytes)),
-    rdbBytes: snapshot.rdbBytes ?? estimateRdbBytes({ keys, keyBytes: dataset.keyBytes, valueBytes: Math.round(dataset.valueBytes), redisVersion: redis.version, usedMemoryBytes: memory.usedMemoryBytes }),
+    bytesPerWrite: workload.replicationBytesPerWrite ?? defaultBytesPerWrite(scenario, memory.dataset),
+    rdbBytes: snapshot.rdbBytes ?? defaultRdbBytes(scenario, memory),
     rdbBytesEstimated: snapshot.rdbBytes === undefined,
     rdbOnTmpfs: snapshot.rdbOnTmpfs,
     incrementalFsync: redis.rdbSaveIncrementalFsync,

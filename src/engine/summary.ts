@@ -26,7 +26,7 @@ export function resolvedScenario(scenario: Scenario, run: ResolvedRun, sampleInt
   return {
     ...scenario,
     // Keys, not used memory: re-submitting the resolved scenario gives the same result.
-    dataset: { keys: run.keys, valueBytes: scenario.dataset.valueBytes, keyBytes: scenario.dataset.keyBytes },
+    dataset: run.dataset === null ? { keys: run.keys, valueBytes: scenario.dataset.valueBytes, keyBytes: scenario.dataset.keyBytes } : scenario.dataset,
     allocator: { fragmentationRatio: run.fragmentationRatio },
     snapshot: { ...scenario.snapshot, durationSec: run.durationSec, rdbBytes: run.rdbBytes },
     kernel: {

@@ -6,14 +6,12 @@ import { planForkEvent } from './fork-event.js';
 import type { MemoryBeside } from './memory-parts.js';
 import { CHILD_BASELINE_PRIVATE_BYTES, resolveRun, type ResolvedRun } from './resolve.js';
 import { eventSampling } from './sampling.js';
-import { runTimeline, type FaultCostModel, type TimelineHooks } from './timeline.js';
+import { keyspaceFaultCost, runTimeline, type FaultCostModel, type TimelineHooks } from './timeline.js';
 import { distinctShareCurve } from './write-mix.js';
 
 const resolve = (input: ScenarioInput) => resolveRun(ScenarioSchema.parse(input));
-const faultCost = (run: ReturnType<typeof resolve>): FaultCostModel => ({
-  model: new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }),
-  distinctShare: distinctShareCurve(run.writeMix, 1e8),
-});
+const faultCost = (run: ReturnType<typeof resolve>): FaultCostModel =>
+  keyspaceFaultCost(new ExpectedCow(run.layout, { dismiss: run.dismiss, copyHugePages: run.copyHugePages }), distinctShareCurve(run.writeMix, 1e8), run.writeMix.sequential, run.keys);
 
 const nothingBeside: MemoryBeside = { replicationBuffer: null, aofParentBuffer: null, aofChildDiff: null, pageCache: null, replica: null, pageTableBytes: 0 };
 

@@ -30,11 +30,20 @@ export interface TimelineHooks {
 
 /**
  * The analytic model the main thread's fault cost is read from, whichever tracker runs: the
- * marginal faults per write at the distinct share written so far.
+ * faults after so many overwrites, whose slope is the marginal cost of one more.
  */
 export interface FaultCostModel {
-  model: ExpectedCow;
-  distinctShare: DistinctShareCurve;
+  faultsAt(overwrites: number): number;
+  /** Expected distinct write units overwritten after so many overwrites, for the summary. */
+  distinctUnits(overwrites: number): number;
+}
+
+/** The fault cost of one keyspace: the analytic model along its distinct-share curve. */
+export function keyspaceFaultCost(model: ExpectedCow, distinctShare: DistinctShareCurve, sequential: boolean, keys: number): FaultCostModel {
+  return {
+    faultsAt: (overwrites) => model.faults(distinctShare(overwrites), sequential),
+    distinctUnits: (overwrites) => distinctShare(overwrites) * keys,
+  };
 }
 
 /** What one child went through, from its fork to its exit. */
@@ -125,8 +134,7 @@ export function runTimeline(
   beside: MemoryBeside,
   hooks: TimelineHooks = {},
 ): Timeline {
-  const { model, distinctShare } = faultCost;
-  const { sequential, overwriteShare, bucketShare, insertShare } = run.writeMix;
+  const { overwriteShare, bucketShare, insertShare } = run.writeMix;
   const { children } = event;
   const series = emptySeries(beside.replica !== null);
   series.events.push(...event.events);
@@ -153,9 +161,9 @@ export function runTimeline(
   };
   // One main thread: service time plus the marginal faults per write, from the analytic model.
   const capacityWithChild = () => {
-    const share = distinctShare(overwrites);
+    const now = faultCost.faultsAt(overwrites);
     const delta = Math.max(1, overwrites * 1e-3, run.keys * 1e-7);
-    const faultsPerWrite = overwriteShare * ((model.faults(distinctShare(overwrites + delta), sequential) - model.faults(share, sequential)) / delta);
+    const faultsPerWrite = overwriteShare * ((faultCost.faultsAt(overwrites + delta) - now) / delta);
     return 1e6 / (run.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec);
   };
   const startChild = (i: number) => {
@@ -170,7 +178,7 @@ export function runTimeline(
     r.copiedPages = tracker!.copiedPages();
     r.writes += writesServed;
     r.writesOffered += writesOffered;
-    r.distinctKeysWritten = distinctShare(overwrites) * run.keys;
+    r.distinctKeysWritten = faultCost.distinctUnits(overwrites);
     lastPercent = percentOf(children[current]!.endSec);
     current = -1;
   };

@@ -39,6 +39,10 @@ function mapChildren(schema: ZodType, map: (child: ZodType) => ZodType): Partial
       const changes = { ...one('in'), ...one('out') };
       return Object.keys(changes).length > 0 ? changes : undefined;
     }
+    case 'record': {
+      const changes = { ...one('keyType'), ...one('valueType') };
+      return Object.keys(changes).length > 0 ? changes : undefined;
+    }
     case 'union': {
       const options = def.options as ZodType[];
       const next = options.map(map);

@@ -17,6 +17,7 @@ import { HttpProblem, PROBLEM_CONTENT_TYPE, simulationNotFound, UNAVAILABLE_RETR
 export const TAGS = [
   { name: 'simulations', description: 'Submit scenarios, follow their progress and fetch results.' },
   { name: 'presets', description: 'Platform presets and example scenarios.' },
+  { name: 'scenarios', description: 'Scenario drafts from an instance’s own figures.' },
   { name: 'operations', description: 'Health, metrics and this document.' },
 ];
 

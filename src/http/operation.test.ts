@@ -150,4 +150,26 @@ describe('registerOperations', () => {
       content: { 'application/json': { schema: BodySchema, example: { size: 1 } } },
     });
   });
+
+  it('reads a text/plain body as a string, and refuses other media types', async () => {
+    const textOp = operation({
+      method: 'post',
+      path: '/texts',
+      operationId: 'postText',
+      summary: 'Post a text',
+      tags: ['things'],
+      request: { body: { schema: z.string().min(1), mediaType: 'text/plain' } },
+      responses: ok,
+      handle(_context, { body }, res) {
+        expectTypeOf(body).toEqualTypeOf<string>();
+        res.json({ length: body.length });
+      },
+    });
+    const app = express().use(operationsRouter([textOp], context)).use(errorHandler({ bodyLimitBytes: config.bodyLimitBytes, logger: context.logger }));
+    expect((await request(app).post('/texts').set('Content-Type', 'text/plain').send('a:1\r\n').expect(200)).body).toEqual({ length: 5 });
+    const json = await request(app).post('/texts').send({ a: 1 }).expect(415);
+    expect(json.body.detail).toBe('Send the request body as text/plain, not application/json.');
+    await request(app).post('/texts').set('Content-Type', 'text/plain').send('x'.repeat(config.bodyLimitBytes + 1)).expect(413);
+    expect(openApiRequestBody({ schema: z.string(), mediaType: 'text/plain' }).content).toHaveProperty('text/plain');
+  });
 });

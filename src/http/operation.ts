@@ -6,15 +6,17 @@ import type { OpenAPIRegistry, ResponseConfig, RouteConfig, ZodRequestBody } fro
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { HttpConfig, RouteContext } from './context.js';
-import { jsonBody } from './json-body.js';
+import { jsonBody, textBody } from './json-body.js';
 import { lowerCaseHeaders, parseBody, parseHeaders, parseParams, parseQuery, type LowerCaseKeys } from './parse-request.js';
 import { methodNotAllowed, routeNotFound, type HttpProblem } from './problem.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** A JSON request body: the route checks its media type and size, then parses it. */
+/** A request body: the route checks its media type and size, then parses it. */
 export interface BodyDeclaration<S extends z.ZodType = z.ZodType> {
   schema: S;
+  /** text/plain hands the schema the body as a string. @defaultValue 'application/json' */
+  mediaType?: 'application/json' | 'text/plain';
   description?: string;
   example?: unknown;
 }
@@ -69,11 +71,11 @@ export function expressPath(path: string): string {
 const METHOD_ORDER: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** The one place where a declared body becomes an OpenAPI request body. */
-export function openApiRequestBody({ schema, description, example }: BodyDeclaration): ZodRequestBody {
+export function openApiRequestBody({ schema, mediaType = 'application/json', description, example }: BodyDeclaration): ZodRequestBody {
   return {
     required: true,
     ...(description === undefined ? {} : { description }),
-    content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
+    content: { [mediaType]: { schema, ...(example === undefined ? {} : { example }) } },
   };
 }
 
@@ -115,7 +117,9 @@ function handlers(op: Operation, context: RouteContext): RequestHandler[] {
     };
     await op.handle(context, input as ParsedRequest<RequestDeclaration>, res, req);
   };
-  return body ? [...jsonBody(context.config.bodyLimitBytes), handle] : [handle];
+  if (!body) return [handle];
+  const reader = body.mediaType === 'text/plain' ? textBody : jsonBody;
+  return [...reader(context.config.bodyLimitBytes), handle];
 }
 
 /** The express routes of `operations`; any other method on a declared path gets 405 with Allow. */

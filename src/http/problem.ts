@@ -57,11 +57,11 @@ export class HttpProblem extends Error {
 /** What a 422 says: the fields in `errors` name what is wrong. */
 export const VALIDATION_FAILED_DETAIL = 'The request body does not satisfy the schema.';
 
-export const unsupportedMediaType = (contentType: string | undefined) =>
+export const unsupportedMediaType = (contentType: string | undefined, expected = 'application/json') =>
   new HttpProblem({
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
-    detail: `Send the request body as application/json, not ${contentType ?? 'a body without Content-Type'}.`,
+    detail: `Send the request body as ${expected}, not ${contentType ?? 'a body without Content-Type'}.`,
   });
 
 export function validationProblem(error: ZodError, where: 'body' | 'query' | 'header'): HttpProblem {
@@ -108,7 +108,7 @@ function bodyParserProblem(err: BodyParserError, bodyLimitBytes: number): HttpPr
       });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new HttpProblem({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the body as UTF-8 JSON without content coding.' });
+      return new HttpProblem({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the body as UTF-8 without content coding.' });
     case 'request.aborted':
     case 'request.size.invalid':
       return new HttpProblem({ status: 400, code: 'BAD_REQUEST', detail: 'The request body ended before its declared length.' });

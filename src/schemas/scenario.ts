@@ -15,9 +15,6 @@ import {
   DEFAULT_REPLICAS,
   DEFAULT_SAVE_CONFIGURED,
   DEFAULT_TRIGGER,
-  DEFAULT_HOT_KEY_FRACTION,
-  DEFAULT_HOT_WRITE_FRACTION,
-  DEFAULT_KEY_BYTES,
   DEFAULT_KEY_DISTRIBUTION,
   DEFAULT_MAX_POINTS,
   DEFAULT_MODE,
@@ -31,56 +28,21 @@ import {
   DEFAULT_THP,
   DEFAULT_THP_COW,
   DEFAULT_WRITES_PER_SEC,
-  DEFAULT_ZIPF_EXPONENT,
 } from '../engine/defaults.js';
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { LIMITS } from '../engine/limits.js';
 import { PLATFORM_IDS } from '../engine/platforms.js';
 import { DEFAULT_BACKLOG_BYTES } from '../engine/replication-buffer.js';
 import { DEFAULT_LINK_BYTES_PER_SEC, DEFAULT_OUTPUT_BUFFER_LIMIT, DEFAULT_REPLICA_LOAD_BYTES_PER_SEC, DEFAULT_SOCKET_BUFFER_BYTES } from '../engine/replication.js';
+import { DatasetSchema } from './dataset.js';
+import { DEFAULT_ENCODING_CONFIG } from '../engine/encodings.js';
+import { KeyDistributionSchema } from './key-distribution.js';
 import { byteSize } from './units.js';
 import { z } from './zod.js';
 
 const fraction = (description: string) => z.number().min(0).max(1).openapi({ description });
 
-export const KeyDistributionSchema = z
-  .discriminatedUnion('type', [
-    z.object({ type: z.literal('uniform') }).strict(),
-    z
-      .object({
-        type: z.literal('zipf'),
-        exponent: z.number().gt(0).max(5).default(DEFAULT_ZIPF_EXPONENT).openapi({ description: 'Zipf exponent s: P(rank k) ∝ k^-s.' }),
-      })
-      .strict(),
-    z
-      .object({
-        type: z.literal('hotset'),
-        hotKeyFraction: z.number().gt(0).lt(1).default(DEFAULT_HOT_KEY_FRACTION).openapi({ description: 'Share of keys that are hot.' }),
-        hotWriteFraction: z.number().gt(0).lt(1).default(DEFAULT_HOT_WRITE_FRACTION).openapi({ description: 'Share of writes that go to hot keys.' }),
-      })
-      .strict(),
-    z.object({ type: z.literal('sequential') }).strict(),
-  ])
-  .openapi('KeyDistribution', {
-    description:
-      'Which keys the writes hit. Hot keys are scattered over memory; sequential walks keys in insertion (address) order.',
-  });
-
-const DatasetSchema = z
-  .object({
-    keys: z.number().int().min(1).max(LIMITS.maxKeys).optional().openapi({ description: 'Number of string keys.' }),
-    usedMemoryBytes: byteSize(LIMITS.minUsedMemoryBytes, LIMITS.maxUsedMemoryBytes)
-      .optional()
-      .openapi({ description: 'INFO used_memory; the key count is derived from it when `keys` is absent.' }),
-    valueBytes: byteSize(1, LIMITS.maxValueBytes).openapi({ description: 'Mean value size in bytes.' }),
-    keyBytes: z.number().int().min(1).max(LIMITS.maxKeyBytes).default(DEFAULT_KEY_BYTES).openapi({ description: 'Key name length.' }),
-  })
-  .strict()
-  .superRefine((dataset, ctx) => {
-    if ((dataset.keys === undefined) === (dataset.usedMemoryBytes === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['keys'], message: 'give exactly one of dataset.keys and dataset.usedMemoryBytes' });
-    }
-  });
+export { KeyDistributionSchema };
 
 const WorkloadSchema = z
   .object({
@@ -203,6 +165,25 @@ const KernelSchema = z
   })
   .strict();
 
+/** The thresholds that pick an aggregate's encoding, as redis.conf names them (7.0.15 defaults, `src/config.c`). */
+const EncodingConfigSchema = z
+  .object({
+    'hash-max-listpack-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(DEFAULT_ENCODING_CONFIG['hash-max-listpack-entries']),
+    'hash-max-listpack-value': z.number().int().min(0).max(LIMITS.maxElementBytes).default(DEFAULT_ENCODING_CONFIG['hash-max-listpack-value']),
+    'set-max-intset-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(DEFAULT_ENCODING_CONFIG['set-max-intset-entries']),
+    'zset-max-listpack-entries': z.number().int().min(0).max(LIMITS.maxElementsPerKey).default(DEFAULT_ENCODING_CONFIG['zset-max-listpack-entries']),
+    'zset-max-listpack-value': z.number().int().min(0).max(LIMITS.maxElementBytes).default(DEFAULT_ENCODING_CONFIG['zset-max-listpack-value']),
+    'list-max-listpack-size': z
+      .number()
+      .int()
+      .min(-5)
+      .max(LIMITS.maxElementsPerKey)
+      .refine((v) => v !== 0, { message: 'list-max-listpack-size is a count (> 0) or a size class -1 … -5' })
+      .default(DEFAULT_ENCODING_CONFIG['list-max-listpack-size']),
+  })
+  .strict()
+  .openapi({ description: 'Encoding thresholds (CONFIG GET names); a key past one is converted to the big encoding.' });
+
 const RedisSchema = z
   .object({
     version: z.enum(['6.2', '7.0']).default(DEFAULT_REDIS_VERSION).openapi({ description: '7.0 adds dismiss of saved values and INFO current_cow_peak.' }),
@@ -216,6 +197,7 @@ const RedisSchema = z
       .default(DEFAULT_RDB_SAVE_INCREMENTAL_FSYNC)
       .openapi({ description: 'rdb-save-incremental-fsync: the child fsyncs every 4 MiB, so little of the file is dirty at once.' }),
     hz: z.number().int().min(1).max(500).default(DEFAULT_HZ).openapi({ description: 'hz: serverCron runs this often; children are reaped and buffer limits checked on it.' }),
+    config: EncodingConfigSchema.prefault({}),
   })
   .strict();
 
@@ -311,9 +293,27 @@ const SimulationSchema = z
   })
   .strict();
 
+const ProvenanceSchema = z
+  .record(
+    z.string().max(200),
+    z
+      .object({
+        source: z.enum(['measured', 'derived', 'assumed']),
+        from: z.string().max(500).optional().openapi({ description: 'What it was read or derived from, e.g. "INFO memory used_memory".' }),
+        note: z.string().max(2000).optional(),
+      })
+      .strict(),
+  )
+  .refine((r) => Object.keys(r).length <= LIMITS.maxProvenanceEntries, { message: `at most ${LIMITS.maxProvenanceEntries} provenance entries` })
+  .openapi('Provenance', {
+    description:
+      'For each scenario field (dotted path), whether it was measured on the instance, derived from measurements or assumed, and from what. Written by `forkcast inspect`; the engine ignores it.',
+  });
+
 export const ScenarioSchema = z
   .object({
     name: z.string().max(200).optional(),
+    provenance: ProvenanceSchema.optional(),
     dataset: DatasetSchema,
     allocator: z
       .object({

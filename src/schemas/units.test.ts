@@ -25,6 +25,6 @@ describe('byte sizes', () => {
   it('reports a missing value size on its path', () => {
     const result = ScenarioSchema.safeParse({ dataset: { keys: 10 } });
     expect(result.error?.issues[0]).toMatchObject({ path: ['dataset', 'valueBytes'] });
-    expect(result.error?.issues[0]?.message).toMatch(/^required/);
+    expect(result.error?.issues[0]?.message).toMatch(/valueBytes is required/);
   });
 });

@@ -67,6 +67,11 @@ const RULES: readonly Rule[] = [
   { layer: 'schemas', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'cli', 'runtime', 'config'], why: 'the contract depends on the engine alone' },
   { layer: 'measured-run', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'cli', 'runtime'], why: 'the shape of a measured run is plain data' },
   { layer: 'calibration', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'cli', 'runtime'], why: 'fitting is pure' },
+  {
+    layer: 'inspect',
+    forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'cli', 'runtime', 'config'],
+    why: 'drafting from an instance’s figures is pure, beside one read-only adapter',
+  },
   { layer: 'harness', forbids: ['http', 'queue', 'service', 'validation', 'calibration', 'cli'], why: 'the harness measures; scoring and reports sit above it' },
   { layer: 'http', forbids: ['queue', 'validation', 'harness', 'cli'], why: 'routes see the service interface only' },
   { layer: 'queue', forbids: ['http', 'validation', 'harness', 'cli'], why: 'the queue implements the service, it does not serve HTTP' },

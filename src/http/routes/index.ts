@@ -7,9 +7,10 @@ import { eventsOperations } from './events.js';
 import { operatorOperations } from './operations.js';
 import { presetsOperations } from './presets.js';
 import { resultOperations } from './result.js';
+import { scenarioOperations } from './scenarios.js';
 import { simulationOperations } from './simulations.js';
 
 /** Served under the /v1 rate limit. */
-export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations];
+export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations];
 /** Probes, metrics and docs: not rate limited. */
 export const OPERATION_ROUTES: readonly OperationGroup[] = [operatorOperations, docsOperations];
