@@ -18,7 +18,7 @@ import { engineDistribution } from '../measured-run/scenario-from-run.js';
 import { distributionLabel, type RunSample } from '../measured-run/schema.js';
 import type { ValidationScenario } from '../measured-run/validation-scenario.js';
 import { defaultMaxInflight } from './pacing.js';
-import { probeSave, rdbBytesPerKey, waitForSaveEnd } from './probe.js';
+import { probeSave, rdbBytesPerKey, segmentRdbBytesPerKey, waitForSaveEnd } from './probe.js';
 import { readProcStat, readSmapsRollup, readThpEnabled, type SmapsRollup } from './proc.js';
 import { infoNumber, parseInfo, type RedisInfo } from './redis-info.js';
 import { RedisServer } from './redis-server.js';
@@ -160,7 +160,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     // the parent's huge pages before the measured fork. Under the load the save then runs
     // longer than planned; the engine is fed the measured length.
     const probes: SaveProbe[] = [];
-    const bytesPerKey = round(await rdbBytesPerKey(redis), 1);
+    const bytesPerKey = round(segments ? await segmentRdbBytesPerKey(redis, segments) : await rdbBytesPerKey(redis), 1);
     let delay = scenario.rdb_key_save_delay ?? 0;
     let predictedSec: number | null = null;
     if (scenario.rdb_key_save_delay === null && scenario.probe) {
@@ -201,10 +201,11 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     const warmupStart = load?.counts() ?? ZERO_WRITER_COUNTS;
     const warmupStartedAt = performance.now();
     if (load) await sleep(scenario.warmup_seconds * 1000);
-    const warmupSec = (performance.now() - warmupStartedAt) / 1000;
-
     // Expiries last: set before the probes or the warm-up, they would fall due before the fork.
     const ttlsSetAt = await applyTtls(port, fill.record, scenario.seed);
+    // The load ran on while they were set: the warm-up's rate counts that time.
+    const warmupSec = (performance.now() - warmupStartedAt) / 1000;
+
     await redis.call('MEMORY', 'PURGE');
     const preforkInfo = parseInfo(await redis.info());
     const parentSmaps = readSmapsRollup(server.pid);
