@@ -38,7 +38,7 @@ async function run(data: WriterWorkerData): Promise<string | null> {
   const seen = new Uint8Array(data.keySpace);
   const value = Buffer.alloc(data.valueBytes, 0x78);
   const nextWrite = data.segments ? segmentWrites(data) : undefined;
-  // Commands sent ahead of the pacer: a pair of commands may overrun a tick's budget by one.
+  // Commands the pacer allowed but not yet sent: a pair (SREM+SADD, LPUSH+RPOP) waits for room for both.
   let credit = 0;
   let pending: { key: number; commands: string[][] } | undefined;
   Atomics.store(counters, C.READY, 1);
