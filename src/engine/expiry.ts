@@ -15,8 +15,12 @@ import { DICT_ENTRY_BYTES, EDATA_BYTES, dictBuckets } from './layout.js';
 export interface ExpiryModel {
   /** Keys the cycle has deleted by t, since the first fork. */
   expiredBy(tSec: number): number;
-  /** Pages the deletes of `expired` keys copy in a child forked before them. */
-  pagesFor(expired: number): number;
+  /**
+   * Pages the deletes of `expired` keys copy in a child forked before them: in the dictionaries'
+   * bucket arrays (which overwrites never write), among the main dictionary's entries (which
+   * overwrites also write), and in jemalloc's slab metadata.
+   */
+  pagesFor(expired: number): { bucketPages: number; entryPages: number; metadataPages: number };
 }
 
 export interface ExpiryOptions {
@@ -85,21 +89,18 @@ export function datasetExpiry(options: ExpiryOptions): ExpiryModel | null {
   const slabs = dataset.segments.reduce((sum, s) => sum + s.layout.smallClasses.reduce((n, c) => n + c.slabs, 0), 0) + Math.ceil(withTtl / slabGeometry(entryClass).regionsPerSlab);
   const allocationsPerKey = dataset.segments.reduce((sum, s) => sum + (s.keys / keys) * s.layout.allocations.length * (s.units / s.keys), 0) + 1;
   const pagesFor = (expired: number) => {
-    if (expired <= 0) return 0;
+    if (expired <= 0) return { bucketPages: 0, entryPages: 0, metadataPages: 0 };
     const mainPred = predecessorWrites(keys, mainSlots, expired);
     // The cycle deletes a chain's due keys head first: the expires dict's predecessors are
     // written only where a key in front is not due yet — never in a backlog due at the fork.
     const expiresPred = predecessorWrites(withTtl, expiresSlots, expired) * notDueAtFork;
-    const dicts =
-      touched((mainSlots * 8) / PAGE_BYTES, expired - mainPred) +
-      touched((keys * entryClass) / PAGE_BYTES, mainPred) +
-      touched((expiresSlots * 8) / PAGE_BYTES, expired - expiresPred) +
-      touched((withTtl * entryClass) / PAGE_BYTES, expiresPred);
+    const bucketPages = touched((mainSlots * 8) / PAGE_BYTES, expired - mainPred) + touched((expiresSlots * 8) / PAGE_BYTES, expired - expiresPred);
+    const entryPages = touched((keys * entryClass) / PAGE_BYTES, mainPred) + touched((withTtl * entryClass) / PAGE_BYTES, expiresPred);
     // One edata_t per slab: a page of them is written once any of its slabs gets a free.
     const frees = expired * allocationsPerKey;
     const metadataPages = (slabs * EDATA_BYTES) / PAGE_BYTES;
     const metadata = metadataPages * (1 - Math.exp((-frees / slabs) * (PAGE_BYTES / EDATA_BYTES)));
-    return dicts + metadata;
+    return { bucketPages, entryPages, metadataPages: metadata };
   };
   return { expiredBy, pagesFor };
 }

@@ -133,7 +133,7 @@ function memoryBeside(run: ResolvedRun, event: ForkEvent, untilSec: number, step
  * Each child's tracker with the copies of the keys that expire while it lives: from its fork,
  * the deletes since then (the progress the timeline passes maps back to time over its life).
  */
-function withExpiry(event: ForkEvent, expiry: ExpiryModel | null, trackers: (child: number) => CowTracker): (child: number) => CowTracker {
+function withExpiry(run: ResolvedRun, event: ForkEvent, expiry: ExpiryModel | null, trackers: (child: number) => CowTracker): (child: number) => CowTracker {
   if (expiry === null) return trackers;
   return (child) => {
     const inner = trackers(child);
@@ -143,7 +143,11 @@ function withExpiry(event: ForkEvent, expiry: ExpiryModel | null, trackers: (chi
     return {
       advance(overwrites, bucketWrites, savedFrom, savedTo) {
         inner.advance(overwrites, bucketWrites, savedFrom, savedTo);
-        pages = expiry.pagesFor(expiry.expiredBy(startSec + savedTo * lifeSec) - atFork);
+        const deletes = expiry.pagesFor(expiry.expiredBy(startSec + savedTo * lifeSec) - atFork);
+        // Entry pages the writes have already copied are not copied twice: the writes' share
+        // of the heap, taken as spread evenly over it.
+        const copiedByWrites = Math.min(1, inner.copiedPages() / run.layout.heapPages);
+        pages = deletes.bucketPages + deletes.entryPages * (1 - copiedByWrites) + deletes.metadataPages;
       },
       copiedPages: () => inner.copiedPages() + pages,
       heldPages: () => inner.heldPages() + pages,
@@ -167,7 +171,7 @@ export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): Simulat
   const { simulation } = run;
   const samples = eventSampling([...boundaries, event.endSec], event.endSec, simulation.intervalSec, simulation.maxPoints);
   const beside = memoryBeside(run, event, samples.timesSec.at(-1)!, samples.intervalSec);
-  const trackers = withExpiry(event, expiryOf(run, scenario, samples.timesSec.at(-1)!), trackerFactory(run, analytic));
+  const trackers = withExpiry(run, event, expiryOf(run, scenario, samples.timesSec.at(-1)!), trackerFactory(run, analytic));
   const timeline = runTimeline(run, event, samples.timesSec, trackers, faultCostModel(run, analytic), beside, hooks);
   return { summary: summarize(run, forkCosts(run, event), event, timeline, samples.intervalSec, scenario), series: timeline.series };
 }

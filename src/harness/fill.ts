@@ -8,6 +8,7 @@ import { round } from '../engine/numbers.js';
 import { Rng } from '../engine/rng.js';
 import { keyBytesFor } from '../measured-run/schema.js';
 import { infoNumber, parseInfo } from './redis-info.js';
+import type { SegmentFillRecord } from './segment-fill.js';
 
 const DELETE_BATCH = 10_000;
 
@@ -44,6 +45,8 @@ export interface FillRecord {
   used_memory_rss: number | null;
   mem_fragmentation_ratio: number | null;
   allocator_frag_ratio: number | null;
+  /** A fill by segments (src/harness/segment-fill.ts). */
+  segments?: SegmentFillRecord[];
 }
 
 export interface FillResult {

@@ -11,18 +11,20 @@ import { CleanupStack, guardProcess } from './cleanup.js';
 import { connectLoopback } from './connect.js';
 import { hostFacts, thpVmstat, type HostFacts } from './environment.js';
 import { fileBytes } from './files.js';
-import { fillDataset, keysForDataset, type FillRecord } from './fill.js';
+import { fillDataset, keysForDataset, type FillResult } from './fill.js';
 import { findForkChild } from './fork-child.js';
 import { freePort } from './free-port.js';
 import { engineDistribution } from '../measured-run/scenario-from-run.js';
 import { distributionLabel, type RunSample } from '../measured-run/schema.js';
 import type { ValidationScenario } from '../measured-run/validation-scenario.js';
 import { defaultMaxInflight } from './pacing.js';
-import { probeSave, rdbBytesPerKey, waitForSaveEnd } from './probe.js';
+import { probeSave, rdbBytesPerKey, segmentRdbBytesPerKey, waitForSaveEnd } from './probe.js';
 import { readProcStat, readSmapsRollup, readThpEnabled, type SmapsRollup } from './proc.js';
 import { infoNumber, parseInfo, type RedisInfo } from './redis-info.js';
 import { RedisServer } from './redis-server.js';
 import { sampleSnapshot } from './sampler.js';
+import type { LoadSegment } from './segment-commands.js';
+import { applyTtls, fillSegments } from './segment-fill.js';
 import { planDelay, type SaveProbe } from './save-delay.js';
 import { summarize, type RunSummary } from './summary.js';
 import { readThp, setThpFor } from './thp.js';
@@ -39,7 +41,8 @@ export interface MeasureOptions {
 }
 
 export interface MeasuredRun {
-  scenario: ValidationScenario & { write_op: 'SET'; memory_purge_before_fork: true };
+  /** write_op: SET for the one-size fill; each segment's own op (fill.segments) otherwise. */
+  scenario: ValidationScenario & { write_op: 'SET' | 'per segment'; memory_purge_before_fork: true };
   scenario_description: string;
   environment: HostFacts & {
     thp_system_setting_at_start: string | null;
@@ -54,7 +57,7 @@ export interface MeasuredRun {
     loadavg_at_end: number[];
     harness_wall_seconds: number;
   };
-  fill: FillRecord;
+  fill: FillResult['record'];
   calibration: {
     per_key_target_us: number;
     rdb_bytes_per_key: number;
@@ -86,14 +89,30 @@ const KiB = 1024;
 /** A child that lives this many times its target (plus a minute) fails the run: the save hung. */
 const MAX_SNAPSHOT_FACTOR = 10;
 
+const bytesLabel = (bytes: number) => (bytes >= KiB && bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} B`);
+
+/** "hash 16×32 B", "string 4 KiB", "set 100×int" …, each with its share or key count. */
+function segmentsLabel(s: ValidationScenario): string {
+  return s
+    .segments!.map((g) => {
+      const size = g.type === 'string' ? (g.write_op === 'INCR' ? 'counters' : bytesLabel(g.value_bytes!)) : `${g.elements}×${g.int_members ? 'int' : bytesLabel(g.element_bytes!)}`;
+      const amount = g.share !== undefined ? `${Math.round(100 * g.share)}%` : `${g.keys} keys`;
+      return `${g.type} ${size} (${amount}${g.ttl ? `, ${Math.round(100 * g.ttl.share)}% TTL` : ''})`;
+    })
+    .join(' + ');
+}
+
 export function describeScenario(s: ValidationScenario): string {
   const size = s.dataset_mib !== undefined ? `${s.dataset_mib} MiB` : `${s.keys} keys`;
-  const value = s.value_bytes >= KiB && s.value_bytes % KiB === 0 ? `${s.value_bytes / KiB} KiB` : `${s.value_bytes} B`;
   const d = s.distribution;
   const dist = distributionLabel(d);
+  if (s.segments) return `${size}: ${segmentsLabel(s)}, ${s.write_rate} writes/s ${dist}, THP ${s.thp}, ${s.snapshot_seconds}s`;
   const frag = s.fragmentation.induce ? `x${s.fragmentation.fill_factor}` : 'none';
-  return `${size}, ${value} values, ${s.write_rate} SET/s ${dist}, THP ${s.thp}, frag ${frag}, ${s.snapshot_seconds}s`;
+  return `${size}, ${bytesLabel(s.value_bytes!)} values, ${s.write_rate} SET/s ${dist}, THP ${s.thp}, frag ${frag}, ${s.snapshot_seconds}s`;
 }
+
+/** In-flight commands for a load of segments: as for strings of the largest element a write sends. */
+const segmentMaxInflight = (segments: LoadSegment[]) => defaultMaxInflight(Math.max(...segments.map((g) => g.elementBytes)));
 
 export async function measureScenario(scenario: ValidationScenario, options: MeasureOptions = {}): Promise<MeasuredRun> {
   const log = options.log ?? (() => undefined);
@@ -116,14 +135,22 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     cleanup.add('close the control connection', async () => redis.disconnect(), () => redis.disconnect());
     log(`redis-server pid ${server.pid} on 127.0.0.1:${port}, dir ${dir}`);
 
-    const keys = scenario.keys ?? keysForDataset(scenario.dataset_mib!, scenario.value_bytes);
-    const fill = await fillDataset(redis, {
-      keys,
-      valueBytes: scenario.value_bytes,
-      fragmentation: scenario.fragmentation,
-      seed: scenario.seed,
-      bytesPerKeyEstimate: scenario.dataset_mib !== undefined ? (scenario.dataset_mib * 2 ** 20) / keys : 0,
-    });
+    let fill: FillResult;
+    let segments: LoadSegment[] | undefined;
+    if (scenario.segments) {
+      const filled = await fillSegments(redis, port, scenario);
+      fill = { record: filled.record, keySpace: filled.record.keys, survivors: undefined };
+      segments = filled.segments;
+    } else {
+      const keys = scenario.keys ?? keysForDataset(scenario.dataset_mib!, scenario.value_bytes!);
+      fill = await fillDataset(redis, {
+        keys,
+        valueBytes: scenario.value_bytes!,
+        fragmentation: scenario.fragmentation,
+        seed: scenario.seed,
+        bytesPerKeyEstimate: scenario.dataset_mib !== undefined ? (scenario.dataset_mib * 2 ** 20) / keys : 0,
+      });
+    }
     const liveKeys = fill.record.keys;
     log(`filled ${liveKeys} keys in ${fill.record.seconds} s, mem_fragmentation_ratio ${fill.record.mem_fragmentation_ratio}`);
     await redis.call('MEMORY', 'PURGE');
@@ -133,7 +160,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     // the parent's huge pages before the measured fork. Under the load the save then runs
     // longer than planned; the engine is fed the measured length.
     const probes: SaveProbe[] = [];
-    const bytesPerKey = round(await rdbBytesPerKey(redis), 1);
+    const bytesPerKey = round(segments ? await segmentRdbBytesPerKey(redis, segments) : await rdbBytesPerKey(redis), 1);
     let delay = scenario.rdb_key_save_delay ?? 0;
     let predictedSec: number | null = null;
     if (scenario.rdb_key_save_delay === null && scenario.probe) {
@@ -150,7 +177,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
       log(`probe: ${base.per_key_us} µs/key without delay; rdb-key-save-delay ${delay} → ~${plan.predictedSec.toFixed(1)} s`);
     }
 
-    const maxInflight = scenario.max_inflight ?? defaultMaxInflight(scenario.value_bytes);
+    const maxInflight = scenario.max_inflight ?? (segments ? segmentMaxInflight(segments) : defaultMaxInflight(scenario.value_bytes!));
     let load: WriteLoad | undefined;
     if (scenario.write_rate > 0) {
       const survivors = fill.survivors ? new SharedArrayBuffer(fill.survivors.byteLength) : undefined;
@@ -160,7 +187,8 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
         keys: liveKeys,
         keySpace: fill.keySpace,
         survivors,
-        valueBytes: scenario.value_bytes,
+        valueBytes: scenario.value_bytes ?? 1,
+        segments,
         distribution: engineDistribution(scenario.distribution),
         writesPerSec: scenario.write_rate,
         seed: scenario.seed,
@@ -173,6 +201,9 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     const warmupStart = load?.counts() ?? ZERO_WRITER_COUNTS;
     const warmupStartedAt = performance.now();
     if (load) await sleep(scenario.warmup_seconds * 1000);
+    // Expiries last: set before the probes or the warm-up, they would fall due before the fork.
+    const ttlsSetAt = await applyTtls(port, fill.record, scenario.seed);
+    // The load ran on while they were set: the warm-up's rate counts that time.
     const warmupSec = (performance.now() - warmupStartedAt) / 1000;
 
     await redis.call('MEMORY', 'PURGE');
@@ -189,6 +220,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     const startedAt = performance.now();
     await redis.bgsave();
     const bgsaveReplyMs = performance.now() - startedAt;
+    if (ttlsSetAt !== null) for (const g of fill.record.segments ?? []) if (g.ttl) g.ttl.lead_seconds = round((startedAt - ttlsSetAt) / 1000, 3);
     const childPid = await findForkChild(server);
     const forkUsec = infoNumber(parseInfo(await redis.info('stats')), 'latest_fork_usec') ?? 0;
     log(`BGSAVE child ${childPid}, fork ${(forkUsec / 1000).toFixed(1)} ms`);
@@ -239,7 +271,7 @@ export async function measureScenario(scenario: ValidationScenario, options: Mea
     const failures = await cleanup.runAll();
     if (failures.length > 0) throw new Error(`cleanup failed: ${failures.join('; ')}`);
     return {
-      scenario: { ...scenario, write_op: 'SET', memory_purge_before_fork: true },
+      scenario: { ...scenario, write_op: segments ? 'per segment' : 'SET', memory_purge_before_fork: true },
       scenario_description: describeScenario(scenario),
       environment: {
         ...host,

@@ -27,11 +27,34 @@ const DUMP_FOOTER_BYTES = 10;
  * serializes it, averaged over random keys.
  */
 export async function rdbBytesPerKey(redis: Redis, sample = DUMP_SAMPLE_KEYS): Promise<number> {
-  let total = 0;
-  let n = 0;
+  const keys: string[] = [];
   for (let i = 0; i < sample; i++) {
     const key = await redis.randomkey();
     if (key === null) break;
+    keys.push(key);
+  }
+  return rdbBytesOfKeys(redis, keys);
+}
+
+/**
+ * The same over a dataset of segments: a few keys of each, weighted by its key count, since 16
+ * random keys of a dataset mostly of small strings say little of its few large aggregates.
+ */
+export async function segmentRdbBytesPerKey(redis: Redis, segments: ReadonlyArray<{ prefix: string; keys: number }>, sample = DUMP_SAMPLE_KEYS): Promise<number> {
+  let total = 0;
+  let keys = 0;
+  for (const s of segments) {
+    const picks = Array.from({ length: Math.min(sample, s.keys) }, (_, i) => `${s.prefix}:${Math.floor(((i + 0.5) * s.keys) / Math.min(sample, s.keys))}`);
+    total += s.keys * (await rdbBytesOfKeys(redis, picks));
+    keys += s.keys;
+  }
+  return total / keys;
+}
+
+async function rdbBytesOfKeys(redis: Redis, keys: readonly string[]): Promise<number> {
+  let total = 0;
+  let n = 0;
+  for (const key of keys) {
     const payload = await redis.dumpBuffer(key);
     if (payload === null) continue;
     const keyBytes = Buffer.byteLength(key);

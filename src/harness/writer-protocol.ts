@@ -2,6 +2,7 @@
 // the counters they both see through one SharedArrayBuffer (read without messages, so the
 // 100 ms sampler never waits on the worker).
 import type { KeyDistribution } from '../engine/key-distribution.js';
+import type { LoadSegment } from './segment-commands.js';
 
 export interface WriterOptions {
   port: number;
@@ -13,9 +14,12 @@ export interface WriterOptions {
   survivors?: SharedArrayBuffer | undefined;
   valueBytes: number;
   distribution: KeyDistribution;
+  /** Write commands per second. */
   writesPerSec: number;
   seed: number;
   maxInflight: number;
+  /** Keys of several types, each written with its own op; keySpace then counts them all. */
+  segments?: LoadSegment[] | undefined;
 }
 
 export interface WriterWorkerData extends WriterOptions {

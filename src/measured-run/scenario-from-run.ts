@@ -5,7 +5,37 @@
 import type { KeyDistribution } from '../engine/key-distribution.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
 import { MIN_FAULTS_FOR_FIT } from '../calibration/calibrate.js';
-import { keyBytesFor, MeasuredRunSchema, type MeasuredRunView, type RunDistribution, type RunSample } from './schema.js';
+import { keyBytesFor, MeasuredRunSchema, type FillSegment, type MeasuredRunView, type RunDistribution, type RunSample } from './schema.js';
+
+type SegmentInput = NonNullable<ScenarioInput['dataset']['segments']>[number];
+
+/**
+ * A filled segment as the engine's dataset.segments take it: the measured key count, the
+ * sizes, the write share as given (the harness split the rest by key count, as the engine
+ * does), and the expiries' remaining lifetimes at the fork (set `lead_seconds` before it).
+ */
+export function engineSegment(g: FillSegment): SegmentInput {
+  const common = {
+    name: g.name,
+    keys: g.keys,
+    keyBytes: g.key_bytes,
+    ...(g.write_share !== null ? { writeShare: g.write_share } : {}),
+  };
+  switch (g.type) {
+    case 'string': {
+      const lead = g.ttl?.lead_seconds ?? 0;
+      const ttl = g.ttl ? { ttl: { share: g.ttl.share, remainingSec: { from: Math.max(0, g.ttl.from - lead), to: Math.max(g.ttl.to - lead, 1e-3) } } } : {};
+      return { type: 'string', ...common, ...ttl, valueBytes: g.element_bytes, ...(g.write_op === 'INCR' ? { writeOp: 'INCR' as const } : {}) };
+    }
+    case 'hash':
+      return { type: 'hash', ...common, elements: g.elements, elementBytes: g.element_bytes, ...(g.field_bytes !== null ? { fieldBytes: g.field_bytes } : {}) };
+    case 'set':
+      return { type: 'set', ...common, elements: g.elements, elementBytes: g.element_bytes, intMembers: g.int_members };
+    case 'zset':
+    case 'list':
+      return { type: g.type, ...common, elements: g.elements, elementBytes: g.element_bytes };
+  }
+}
 
 /** The platform preset a measured run is scored against unless told otherwise. */
 export const DEFAULT_VALIDATION_PLATFORM = 'reference-kvm';
@@ -78,7 +108,9 @@ export function scenarioFromRun(run: MeasuredRunView, options: ScenarioFromRunOp
   const faultUsec = measuredFaultUsec(run);
   const input: ScenarioInput = {
     name: run.scenario.name,
-    dataset: { keys, valueBytes: run.scenario.value_bytes, keyBytes: run.fill.key_bytes ?? keyBytesFor(keys) },
+    dataset: run.fill.segments
+      ? { segments: run.fill.segments.map(engineSegment) }
+      : { keys, valueBytes: run.scenario.value_bytes!, keyBytes: run.fill.key_bytes ?? keyBytesFor(keys) },
     allocator: { fragmentationRatio: info.used_memory_rss / info.used_memory },
     workload: { writesPerSec: run.summary.write_rate_achieved, keyDistribution: engineDistribution(run.scenario.distribution) },
     snapshot: {

@@ -68,6 +68,24 @@ const sample = z.looseObject({
   writes_so_far: z.number(),
 });
 
+const FillSegmentSchema = z.looseObject({
+  name: z.string(),
+  type: z.enum(['string', 'hash', 'set', 'zset', 'list']),
+  keys: z.number().int().min(1),
+  key_bytes: z.number().int().min(1),
+  elements: z.number().int().min(1),
+  element_bytes: z.number().int().min(1),
+  field_bytes: z.number().int().min(1).nullable(),
+  int_members: z.boolean(),
+  write_op: z.enum(['HSET', 'SREM+SADD', 'ZINCRBY', 'LPUSH+RPOP', 'SET', 'INCR']),
+  write_share: z.number().min(0).max(1).nullable(),
+  ttl: z
+    .looseObject({ share: z.number().gt(0).max(1), from: z.number().min(0), to: z.number().gt(0), lead_seconds: z.number().nullable() })
+    .nullable(),
+});
+
+export type FillSegment = z.output<typeof FillSegmentSchema>;
+
 /**
  * What the loader and the calibration read from a run; every other field passes through.
  * Ground-truth files and validate reports both satisfy it.
@@ -75,7 +93,8 @@ const sample = z.looseObject({
 export const MeasuredRunSchema = z.looseObject({
   scenario: z.looseObject({
     name: z.string(),
-    value_bytes: z.number().int().min(1),
+    /** Absent for a fill by segments (fill.segments). */
+    value_bytes: z.number().int().min(1).optional(),
     distribution: RunDistributionSchema,
     thp: z.enum(['never', 'always']).default('never'),
     warmup_seconds: z.number().min(0).default(0),
@@ -86,7 +105,12 @@ export const MeasuredRunSchema = z.looseObject({
     redis_disable_thp: z.enum(['yes', 'no']).optional(),
     redis_process_thp_enabled: z.number().nullable().optional(),
   }),
-  fill: z.looseObject({ keys: z.number().int().min(1), key_bytes: z.number().int().min(1).optional() }),
+  fill: z.looseObject({
+    keys: z.number().int().min(1),
+    key_bytes: z.number().int().min(1).optional(),
+    /** A fill by segments (src/harness/segment-fill.ts): what the engine's dataset.segments needs of each. */
+    segments: z.array(FillSegmentSchema).min(1).optional(),
+  }),
   prefork: z.looseObject({
     info: z.looseObject({ used_memory: z.number(), used_memory_rss: z.number() }),
   }),

@@ -2,11 +2,71 @@
 // `scenario` field of a measured run (the ground-truth shape, snake_case) plus whether it
 // belongs to the quick subset; `dataset_mib` sizes the fill by the engine's own per-key layout.
 // A full sync or an AOF rewrite (`"kind": "full-sync"` | `"aof-rewrite"`): the master's
-// settings for src/harness/sync-probe.ts, in Redis's own terms.
+// settings for src/harness/sync-probe.ts, in Redis's own terms. A BGSAVE's `segments` fill
+// the server with keys of several types and encodings (src/harness/segment-fill.ts) instead of
+// one DEBUG POPULATE of strings, and load each with its type's write command.
 import { z } from '../schemas/zod.js';
 import { RunDistributionSchema } from './schema.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'letters, digits, dot, dash and underscore (it names the report file)');
+
+/** Types a segment can hold, and the write op of each (the engine's `writeOp`s, src/schemas/dataset.ts). */
+export const SEGMENT_TYPES = ['string', 'hash', 'set', 'zset', 'list'] as const;
+
+export const ValidationSegmentSchema = z
+  .object({
+    type: z.enum(SEGMENT_TYPES),
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+    /** Keys in the segment, or its share of dataset_mib sized by the engine's layout. */
+    keys: z.number().int().min(1).max(2 ** 31).optional(),
+    share: z.number().gt(0).max(1).optional(),
+    /** Elements per key (aggregates). */
+    elements: z.number().int().min(1).max(100_000).optional(),
+    /** Bytes of a member or list entry; a hash's field + value. */
+    element_bytes: z.number().int().min(1).max(2 ** 16).optional(),
+    /** A hash field's part of element_bytes; default half. */
+    field_bytes: z.number().int().min(1).max(2 ** 16).optional(),
+    /** Set members are integers (an intset up to set-max-intset-entries). */
+    int_members: z.boolean().default(false),
+    /** A string's value bytes. */
+    value_bytes: z.number().int().min(1).max(2 ** 20).optional(),
+    /** Strings: SET of the same size, or INCR of an int counter. */
+    write_op: z.enum(['SET', 'INCR']).optional(),
+    /** Share of the write commands; default by key count over the segments without one (as the engine splits). */
+    write_share: z.number().min(0).max(1).optional(),
+    /** PEXPIRE on this share of the keys just before the BGSAVE, remaining lifetimes uniform from `from` to `to` seconds after it. */
+    ttl: z
+      .object({ share: z.number().gt(0).max(1), from: z.number().min(0).max(3600).default(0), to: z.number().gt(0).max(3600) })
+      .strict()
+      .refine((t) => t.from < t.to, { message: 'ttl.from must be below ttl.to', path: ['from'] })
+      .optional(),
+    /** OBJECT ENCODING every sampled key must report after the fill. */
+    encoding: z.enum(['int', 'embstr', 'raw', 'listpack', 'hashtable', 'intset', 'skiplist', 'quicklist']).optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if ((g.keys === undefined) === (g.share === undefined)) ctx.addIssue({ code: 'custom', path: ['keys'], message: 'give exactly one of keys and share' });
+    if (g.type === 'string') {
+      if (g.value_bytes === undefined && g.write_op !== 'INCR') ctx.addIssue({ code: 'custom', path: ['value_bytes'], message: 'a string segment needs value_bytes (or write_op INCR)' });
+      for (const field of ['elements', 'element_bytes', 'field_bytes'] as const) {
+        if (g[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${field} is an aggregate's` });
+      }
+      // An expired key that SET writes again is the same key; INCR would make a shared small integer.
+      if (g.ttl !== undefined && g.write_op === 'INCR') ctx.addIssue({ code: 'custom', path: ['ttl'], message: 'ttl needs write_op SET' });
+      return;
+    }
+    if (g.elements === undefined) ctx.addIssue({ code: 'custom', path: ['elements'], message: `a ${g.type} segment needs elements` });
+    if (g.element_bytes === undefined) ctx.addIssue({ code: 'custom', path: ['element_bytes'], message: `a ${g.type} segment needs element_bytes` });
+    if (g.value_bytes !== undefined || g.write_op !== undefined) ctx.addIssue({ code: 'custom', path: ['value_bytes'], message: 'value_bytes and write_op are a string segment’s' });
+    // Writing an expired aggregate would create a one-element key: the dataset would change shape.
+    if (g.ttl !== undefined) ctx.addIssue({ code: 'custom', path: ['ttl'], message: 'ttl is for string segments' });
+    if (g.field_bytes !== undefined && (g.type !== 'hash' || g.field_bytes >= (g.element_bytes ?? 0))) {
+      ctx.addIssue({ code: 'custom', path: ['field_bytes'], message: 'field_bytes is a hash’s, below element_bytes' });
+    }
+    if (g.int_members && g.type !== 'set') ctx.addIssue({ code: 'custom', path: ['int_members'], message: 'int_members is a set’s' });
+  });
+
+export type ValidationSegment = z.output<typeof ValidationSegmentSchema>;
 
 export const ValidationScenarioSchema = z
   .object({
@@ -16,7 +76,11 @@ export const ValidationScenarioSchema = z
     quick: z.boolean().default(false),
     dataset_mib: z.number().gt(0).max(64 * 1024).optional(),
     keys: z.number().int().min(1).max(2 ** 31).optional(),
-    value_bytes: z.number().int().min(1).max(2 ** 20),
+    /** String values of the one DEBUG POPULATE fill; absent with `segments`. */
+    value_bytes: z.number().int().min(1).max(2 ** 20).optional(),
+    /** Keys of several types instead of the one fill; their shares size them against dataset_mib. */
+    segments: z.array(ValidationSegmentSchema).min(1).max(16).optional(),
+    /** Write commands per second (a SREM+SADD or LPUSH+RPOP pair is two). */
     write_rate: z.number().min(0).max(1e6).default(0),
     distribution: RunDistributionSchema.default({ type: 'uniform' }),
     snapshot_seconds: z.number().gt(0).max(600),
@@ -35,10 +99,31 @@ export const ValidationScenarioSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.segments !== undefined) {
+      segmentScenarioIssues(s.segments, s, ctx);
+      return;
+    }
     if ((s.dataset_mib === undefined) === (s.keys === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['dataset_mib'], message: 'give exactly one of dataset_mib and keys' });
     }
+    if (s.value_bytes === undefined) ctx.addIssue({ code: 'custom', path: ['value_bytes'], message: 'value_bytes is required without segments' });
   });
+
+function segmentScenarioIssues(
+  segments: ValidationSegment[],
+  s: { keys?: number | undefined; value_bytes?: number | undefined; dataset_mib?: number | undefined; fragmentation: { induce: boolean } },
+  ctx: z.RefinementCtx,
+): void {
+  for (const field of ['keys', 'value_bytes'] as const) {
+    if (s[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `give segments or ${field}, not both` });
+  }
+  if (s.fragmentation.induce) ctx.addIssue({ code: 'custom', path: ['fragmentation'], message: 'induced fragmentation is for the one DEBUG POPULATE fill' });
+  const shares = segments.reduce((sum, g) => sum + (g.share ?? 0), 0);
+  if (shares > 0 && s.dataset_mib === undefined) ctx.addIssue({ code: 'custom', path: ['dataset_mib'], message: 'segment shares need dataset_mib' });
+  if (shares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['segments'], message: `segment shares add up to ${shares}, more than 1` });
+  const writeShares = segments.reduce((sum, g) => sum + (g.write_share ?? 0), 0);
+  if (writeShares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['segments'], message: `write_share values add up to ${writeShares}, more than 1` });
+}
 
 export type ValidationScenario = z.output<typeof ValidationScenarioSchema>;
 export type ValidationScenarioInput = z.input<typeof ValidationScenarioSchema>;

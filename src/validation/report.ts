@@ -64,7 +64,8 @@ export function percent(x: number): string {
 export interface TableRow {
   name: string;
   usedMemoryBytes: number;
-  valueBytes: number;
+  /** Null for a dataset of segments. */
+  valueBytes: number | null;
   distribution: string;
   thp: string;
   /** Share of the parent's anonymous memory on huge pages at the fork. */
@@ -84,7 +85,7 @@ export function tableRow(report: ValidationReport, score: RunScore): TableRow {
   return {
     name: report.scenario.name,
     usedMemoryBytes: report.summary.prefork_used_memory,
-    valueBytes: report.scenario.value_bytes,
+    valueBytes: report.scenario.value_bytes ?? null,
     distribution: distributionLabel(d),
     thp: report.scenario.thp,
     hugePageCoverage: report.summary.prefork_thp_coverage,
@@ -128,7 +129,7 @@ export function renderTable(rows: TableRow[]): string {
       `| ${[
         r.name,
         (r.usedMemoryBytes / MiB).toFixed(0),
-        String(r.valueBytes),
+        r.valueBytes === null ? 'segments' : String(r.valueBytes),
         r.distribution,
         r.thp === 'always' && r.hugePageCoverage !== null ? `always (${Math.round(100 * r.hugePageCoverage)}%)` : r.thp,
         r.fragmentationRatio === null ? 'n/a' : r.fragmentationRatio.toFixed(2),

@@ -6,7 +6,9 @@ import { parseScenarioFile, ScenarioFileError, selectScenarios } from './scenari
 
 const shipped = join(import.meta.dirname, '../../validation/scenarios.json');
 const entries = parseScenarioFile(JSON.parse(readFileSync(shipped, 'utf8')), shipped);
-const scenarios = entries.filter((s): s is ValidationScenario => !isSyncScenario(s));
+const bgsaves = entries.filter((s): s is ValidationScenario => !isSyncScenario(s));
+const scenarios = bgsaves.filter((s) => s.segments === undefined);
+const segmented = bgsaves.filter((s) => s.segments !== undefined);
 const syncs = entries.filter(isSyncScenario);
 
 describe('validation/scenarios.json', () => {
@@ -33,6 +35,22 @@ describe('validation/scenarios.json', () => {
     // Budget per run: ~6 s of fill, probes and warm-up on top of the save.
     expect(quick.reduce((sum, s) => sum + s.snapshot_seconds + 15, 0)).toBeLessThanOrEqual(120);
     expect(quick.every((s) => s.thp === 'never')).toBe(true);
+  });
+
+  it('has a run per encoding, mixed string sizes, mixed types and expiring keys, at 128–256 MiB with ~5 s saves', () => {
+    const encodings = segmented.flatMap((s) => (s.segments!.length === 1 ? [`${s.segments![0]!.type} ${s.segments![0]!.encoding}`] : []));
+    expect(new Set(encodings)).toEqual(
+      new Set(['hash listpack', 'hash hashtable', 'set intset', 'set hashtable', 'zset listpack', 'zset skiplist', 'list quicklist', 'string raw']),
+    );
+    const mixedSizes = segmented.find((s) => s.segments!.length === 3 && s.segments!.every((g) => g.type === 'string'))!;
+    expect(mixedSizes.segments!.map((g) => g.value_bytes)).toEqual([40, 400, 4096]);
+    expect(segmented.some((s) => new Set(s.segments!.map((g) => g.type)).size === 5)).toBe(true);
+    expect(segmented.find((s) => s.segments!.some((g) => g.ttl))!.segments![0]!.ttl).toEqual({ share: 0.1, from: 0, to: 5 });
+    for (const s of segmented) {
+      expect(s.dataset_mib, s.name).toBeGreaterThanOrEqual(128);
+      expect(s.dataset_mib, s.name).toBeLessThanOrEqual(256);
+      expect(s.snapshot_seconds, s.name).toBe(5);
+    }
   });
 
   it('has a disk-based and a diskless sync, a disconnect loop at 8mb 4mb 10 without a save rule, and a rewrite under load', () => {
@@ -75,6 +93,30 @@ describe('scenario files', () => {
     expect(selectScenarios(all, { only: ['c', 'a'] }).map((s) => s.name)).toEqual(['a', 'c']);
     expect(selectScenarios(all, { quick: true }).map((s) => s.name)).toEqual(['b']);
     expect(() => selectScenarios(all, { only: ['zz'] })).toThrow(/no scenario named zz/);
+  });
+});
+
+describe('segment entries', () => {
+  const base = { name: 'g', dataset_mib: 128, snapshot_seconds: 5 };
+  const parseOne = (entry: object) => parseScenarioFile([entry], 'x.json')[0] as ValidationScenario;
+
+  it('takes keys or a share per segment, with its type’s sizes', () => {
+    const s = parseOne({ ...base, segments: [{ type: 'hash', share: 0.5, elements: 16, element_bytes: 32 }, { type: 'string', keys: 10, value_bytes: 40 }] });
+    expect(s.segments).toMatchObject([{ type: 'hash', share: 0.5, int_members: false }, { type: 'string', keys: 10 }]);
+    expect(s.value_bytes).toBeUndefined();
+  });
+
+  it('names what a segment lacks or has too much of', () => {
+    expect(() => parseOne({ ...base, segments: [{ type: 'set', keys: 5, element_bytes: 8 }] })).toThrow(/0\.segments\.0\.elements: a set segment needs elements/);
+    expect(() => parseOne({ ...base, segments: [{ type: 'string', value_bytes: 8 }] })).toThrow(/exactly one of keys and share/);
+    expect(() => parseOne({ ...base, segments: [{ type: 'hash', keys: 5, elements: 2, element_bytes: 8, ttl: { share: 0.1, to: 5 } }] })).toThrow(/ttl is for string segments/);
+    expect(() => parseOne({ ...base, value_bytes: 100, segments: [{ type: 'string', keys: 5, value_bytes: 8 }] })).toThrow(/segments or value_bytes/);
+    expect(() => parseOne({ ...base, segments: [{ type: 'string', share: 0.7, value_bytes: 8 }, { type: 'string', share: 0.7, value_bytes: 9 }] })).toThrow(/add up to 1\.4/);
+    expect(() => parseOne({ name: 'x', snapshot_seconds: 5, segments: [{ type: 'string', share: 0.5, value_bytes: 8 }] })).toThrow(/segment shares need dataset_mib/);
+  });
+
+  it('still requires value_bytes without segments', () => {
+    expect(() => parseOne({ ...base })).toThrow(/value_bytes is required without segments/);
   });
 });
 
