@@ -70,12 +70,9 @@ interface HeldBatch {
   pagesPerDistinctKey: number;
 }
 
-interface SaveSample {
-  t_s: number;
-  writes: number;
-  distinctKeys: number;
-  childPrivateDirtyPages: number;
-}
+/** One sample of the save: [t_s, writes, distinctKeys, childPrivateDirtyPages]. */
+export type SaveSample = [number, number, number, number];
+export const SAMPLE_FIELDS = ['t_s', 'writes', 'distinctKeys', 'childPrivateDirtyPages'] as const;
 
 interface SaveRun {
   writeShare: number;
@@ -256,7 +253,7 @@ async function measureCase(valueKib: number, mode: Mode, repeat: number, port: n
         if (elapsed * 1000 >= nextSample) {
           const pages = childPrivateDirtyPages(child);
           if (pages === undefined) break;
-          samples.push({ t_s: round(elapsed, 3), writes, distinctKeys: distinct, childPrivateDirtyPages: pages });
+          samples.push([round(elapsed, 3), writes, distinct, pages]);
           nextSample += SAMPLE_MS;
         }
         const due = Math.floor(writesPerSec * elapsed) - writes;
@@ -272,30 +269,36 @@ async function measureCase(valueKib: number, mode: Mode, repeat: number, port: n
       await waitSaveDone(redis);
       const persistence = parseInfo(await redis.info('persistence'));
       const last = samples.at(-1)!;
-      const peak = Math.max(...samples.map((s) => s.childPrivateDirtyPages));
+      const [lastT, , lastDistinct, lastPages] = last;
+      const peak = Math.max(...samples.map((s) => s[3]));
       const saveSeconds = infoNumber(persistence, 'rdb_last_bgsave_time_sec');
       save.push({
         writeShare: share,
         saveDelayUs,
         writesPerSec: round(writesPerSec, 2),
-        saveSeconds: saveSeconds ?? round(last.t_s, 3),
+        saveSeconds: saveSeconds ?? round(lastT, 3),
         writes,
         distinctKeys: distinct,
-        distinctKeysAtEnd: last.distinctKeys,
+        distinctKeysAtEnd: lastDistinct,
         peakChildPrivateDirtyPages: peak,
-        endChildPrivateDirtyPages: last.childPrivateDirtyPages,
-        keptPagesPerDistinctKey: round(last.childPrivateDirtyPages / Math.max(1, last.distinctKeys), 3),
-        peakPagesPerDistinctKey: round(peak / Math.max(1, last.distinctKeys), 3),
+        endChildPrivateDirtyPages: lastPages,
+        keptPagesPerDistinctKey: round(lastPages / Math.max(1, lastDistinct), 3),
+        peakPagesPerDistinctKey: round(peak / Math.max(1, lastDistinct), 3),
         rdbLastCowSizeBytes: infoNumber(persistence, 'rdb_last_cow_size'),
         samples,
       });
-      log(`${valueKib} KiB ${mode} save ${share}: ${last.distinctKeys} keys, end ${last.childPrivateDirtyPages} peak ${peak} pages`);
+      log(`${valueKib} KiB ${mode} save ${share}: ${lastDistinct} keys, end ${lastPages} peak ${peak} pages`);
     } finally {
       await cleanup.runAll();
       unguard();
     }
   }
   return { ...heldRecord, save };
+}
+
+/** Indented JSON with each array of numbers on one line (the samples stay readable and small). */
+export function formatFixture(fixture: unknown): string {
+  return `${JSON.stringify(fixture, null, 1).replace(/\[[\d\s.,eE+-]*\]/g, (array) => array.replace(/\s+/g, ''))}\n`;
 }
 
 function flag(argv: string[], name: string): string | undefined {
@@ -322,10 +325,11 @@ async function main(argv: string[]): Promise<void> {
       'Copy-on-write of random same-size SET overwrites of DEBUG POPULATEd string values of 16 KiB to 1 MiB (~256 MiB), with Redis 7.0 dismiss on and off. held: child saves nothing yet; save: the child saves to the end (~5 s) under a paced load. See large-values.README.md.',
     host,
     thp: readThp(),
+    sampleFields: SAMPLE_FIELDS,
     datasetBytes: DATASET_BYTES,
     cases,
   };
-  writeFileSync(out, `${JSON.stringify(fixture, null, 1)}\n`);
+  writeFileSync(out, formatFixture(fixture));
   log(`wrote ${out}`);
 }
 
