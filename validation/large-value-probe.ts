@@ -31,6 +31,7 @@ import { Rng } from '../src/engine/rng.js';
 import { CleanupStack, guardProcess } from '../src/harness/cleanup.js';
 import { connectLoopback } from '../src/harness/connect.js';
 import { hostFacts } from '../src/harness/environment.js';
+import { fillDataset } from '../src/harness/fill.js';
 import { abortForkChild, findForkChild } from '../src/harness/fork-child.js';
 import { defaultMaxInflight } from '../src/harness/pacing.js';
 import { readSmapsRollup } from '../src/harness/proc.js';
@@ -92,6 +93,9 @@ interface SaveRun {
 }
 
 export interface LargeValueCase {
+  /** Keys populated before the random deletion down to `keys` (fill factor × keys; = keys without). */
+  keysPopulated?: number;
+  fillFactor?: number;
   valueKib: number;
   valueBytes: number;
   mode: Mode;
@@ -161,23 +165,36 @@ async function ownServer(port: number, mode: Mode, dir: string, cleanup: Cleanup
   return { server, redis, pipe, thpEnabledInRedis };
 }
 
-async function populate(redis: Redis, keys: number, valueBytes: number): Promise<void> {
-  await redis.call('DEBUG', 'POPULATE', String(keys), 'key', String(valueBytes));
-  // Freed dirty pages go back now, so their purge during the save does not show as copies.
-  await redis.call('MEMORY', 'PURGE');
+/** Key numbers left after the fill, by position (undefined: 0..keys-1). */
+type Fill = (redis: Redis) => Promise<{ keysPopulated: number; survivors: Uint32Array | undefined }>;
+
+export function populateFill(keys: number, valueBytes: number, fillFactor = 1, seed = 1): Fill {
+  return async (redis) => {
+    const fill = await fillDataset(redis, { keys, valueBytes, fragmentation: { induce: fillFactor > 1, fill_factor: fillFactor }, seed, bytesPerKeyEstimate: 0 });
+    // Freed dirty pages go back now, so their purge during the save does not show as copies.
+    await redis.call('MEMORY', 'PURGE');
+    return { keysPopulated: fill.keySpace, survivors: fill.survivors };
+  };
 }
 
 async function waitSaveDone(redis: Redis): Promise<void> {
   while ((infoNumber(parseInfo(await redis.info('persistence')), 'rdb_bgsave_in_progress') ?? 0) === 1) await sleep(20);
 }
 
-async function measureCase(valueKib: number, mode: Mode, repeat: number, port: number, log: (l: string) => void): Promise<LargeValueCase> {
-  const valueBytes = valueKib * KIB;
-  const keys = Math.round(DATASET_BYTES / valueBytes);
+export async function measureCase(
+  valueBytes: number,
+  mode: Mode,
+  repeat: number,
+  port: number,
+  log: (l: string) => void,
+  { keys = Math.round(DATASET_BYTES / valueBytes), fillFactor = 1 }: { keys?: number; fillFactor?: number } = {},
+): Promise<LargeValueCase> {
+  const valueKib = round(valueBytes / KIB, 3);
+  const fill = populateFill(keys, valueBytes, fillFactor);
   const value = Buffer.alloc(valueBytes, 'x');
   const command = setCommand(value);
   const maxInflight = defaultMaxInflight(valueBytes);
-  const base = { valueKib, valueBytes, mode, repeat, keys };
+  const base = { valueKib, valueBytes, mode, repeat };
 
   // held
   let heldRecord: Omit<LargeValueCase, 'save'>;
@@ -188,26 +205,29 @@ async function measureCase(valueKib: number, mode: Mode, repeat: number, port: n
       const dir = mkdtempSync(join(tmpdir(), 'forkcast-large-'));
       cleanup.add(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
       const { server, redis, pipe, thpEnabledInRedis } = await ownServer(port, mode, dir, cleanup);
-      await populate(redis, keys, valueBytes);
+      const { keysPopulated, survivors } = await fill(redis);
+      if ((survivors?.length ?? keys) !== keys && fillFactor === 1) throw new Error('fill left the wrong key count');
+      const keyAt = (position: number) => (survivors ? survivors[position]! : position);
+      const live = survivors?.length ?? keys;
       const memory = memoryOf(await redis.info('memory'));
-      const memoryUsageBytes = Number(await redis.call('MEMORY', 'USAGE', 'key:0', 'SAMPLES', '0'));
+      const memoryUsageBytes = Number(await redis.call('MEMORY', 'USAGE', `key:${keyAt(0)}`, 'SAMPLES', '0'));
       const parentAnonHugePagesBytes = readSmapsRollup(server.pid)?.AnonHugePages ?? 0;
-      const rng = new Rng(1000 * valueKib + repeat);
+      const rng = new Rng(Math.round(1000 * valueKib) + repeat);
       await redis.config('SET', 'rdb-key-save-delay', String(HELD_SAVE_DELAY_US));
       await redis.bgsave();
       const child = await findForkChild(server);
       await sleep(SETTLE_MS);
       const before = childPrivateDirtyPages(child)!;
-      const seen = new Uint8Array(keys);
+      const seen = new Uint8Array(live);
       let writes = 0;
       let distinct = 0;
       const held: HeldBatch[] = [];
       for (const share of WRITE_SHARES) {
-        const target = Math.max(1, Math.round(keys * share));
+        const target = Math.max(1, Math.round(live * share));
         const batch = target - writes;
-        const plan = Array.from({ length: batch }, () => rng.below(keys));
+        const plan = Array.from({ length: batch }, () => rng.below(live));
         for (const k of plan) if (!seen[k]) (seen[k] = 1), distinct++;
-        const result = await pipe.run(batch, (i) => command(plan[i]!), maxInflight);
+        const result = await pipe.run(batch, (i) => command(keyAt(plan[i]!)), maxInflight);
         if (result.errors > 0) throw new Error(`SET: ${result.errors} errors, first: ${result.firstError}`);
         writes = target;
         await sleep(SETTLE_MS);
@@ -219,7 +239,7 @@ async function measureCase(valueKib: number, mode: Mode, repeat: number, port: n
       }
       abortForkChild(server, child);
       await waitSaveDone(redis);
-      heldRecord = { ...base, thpEnabledInRedis, parentAnonHugePagesBytes, memoryUsageBytes, memory, held };
+      heldRecord = { ...base, keys: live, ...(fillFactor > 1 ? { keysPopulated, fillFactor } : {}), thpEnabledInRedis, parentAnonHugePagesBytes, memoryUsageBytes, memory, held };
     } finally {
       await cleanup.runAll();
       unguard();
@@ -235,15 +255,17 @@ async function measureCase(valueKib: number, mode: Mode, repeat: number, port: n
       const dir = mkdtempSync(join(tmpdir(), 'forkcast-large-'));
       cleanup.add(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
       const { server, redis, pipe } = await ownServer(port, mode, dir, cleanup);
-      await populate(redis, keys, valueBytes);
-      const rng = new Rng(2000 * valueKib + repeat + Math.round(share * 100));
-      const saveDelayUs = chooseDelay(targetUsecPerKey(keys, SAVE_TARGET_SEC), DEFAULT_DELAY_COST);
+      const { survivors } = await fill(redis);
+      const keyAt = (position: number) => (survivors ? survivors[position]! : position);
+      const live = survivors?.length ?? keys;
+      const rng = new Rng(Math.round(2000 * valueKib) + repeat + Math.round(share * 100));
+      const saveDelayUs = chooseDelay(targetUsecPerKey(live, SAVE_TARGET_SEC), DEFAULT_DELAY_COST);
       await redis.config('SET', 'rdb-key-save-delay', String(saveDelayUs));
-      const writesPerSec = (keys * share) / SAVE_TARGET_SEC;
+      const writesPerSec = (live * share) / SAVE_TARGET_SEC;
       await redis.bgsave();
       const started = performance.now();
       const child = await findForkChild(server);
-      const seen = new Uint8Array(keys);
+      const seen = new Uint8Array(live);
       let writes = 0;
       let distinct = 0;
       const samples: SaveSample[] = [];
@@ -258,9 +280,9 @@ async function measureCase(valueKib: number, mode: Mode, repeat: number, port: n
         }
         const due = Math.floor(writesPerSec * elapsed) - writes;
         if (due > 0) {
-          const plan = Array.from({ length: due }, () => rng.below(keys));
+          const plan = Array.from({ length: due }, () => rng.below(live));
           for (const k of plan) if (!seen[k]) (seen[k] = 1), distinct++;
-          const result = await pipe.run(due, (i) => command(plan[i]!), maxInflight);
+          const result = await pipe.run(due, (i) => command(keyAt(plan[i]!)), maxInflight);
           if (result.errors > 0) throw new Error(`SET: ${result.errors} errors, first: ${result.firstError}`);
           writes += due;
         } else await sleep(PACE_TICK_MS);
@@ -318,7 +340,7 @@ async function main(argv: string[]): Promise<void> {
   const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cases: LargeValueCase[] }).cases : [];
   const cases: LargeValueCase[] = previous.filter((c) => !(sizes.includes(c.valueKib) && modes.includes(c.mode)));
   const host = { ...hostFacts(), loadavgAtStart: loadavg().map((l) => round(l, 2)) };
-  for (const valueKib of sizes) for (const mode of modes) for (let r = 0; r < reps; r++) cases.push(await measureCase(valueKib, mode, r, port, log));
+  for (const valueKib of sizes) for (const mode of modes) for (let r = 0; r < reps; r++) cases.push(await measureCase(valueKib * KIB, mode, r, port, log));
   cases.sort((a, b) => a.valueKib - b.valueKib || a.mode.localeCompare(b.mode) || a.repeat - b.repeat);
   const fixture = {
     description:
