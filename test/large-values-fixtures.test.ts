@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { meanLargeExtentPages, PAGE_BYTES, sizeClass } from '../src/engine/jemalloc.js';
+import { defaultMaxInflight } from '../src/harness/pacing.js';
 import type { LargeValueCase } from '../validation/large-value-probe.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/large-values.json', import.meta.url), 'utf8')) as {
@@ -41,6 +42,7 @@ describe('large-value fixture: its own consistency', () => {
       // nodismiss sees THP [always] and opts out of nothing: thp_enabled = 1 skips dismissObject.
       expect(c.thpEnabledInRedis).toBe(c.mode === 'nodismiss');
       expect(c.parentAnonHugePagesBytes).toBe(0);
+      expect(c.maxInflight).toBe(defaultMaxInflight(c.valueBytes));
       expect(c.keys * c.valueBytes).toBeCloseTo(fixture.datasetBytes, -5);
       // MEMORY USAGE counts the value's size class plus the key's small allocations.
       const usable = sizeClass(c.valueBytes + sdsOverhead(c.valueBytes));

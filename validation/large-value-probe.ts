@@ -19,7 +19,7 @@
 // "default" makes no madvise(MADV_HUGEPAGE), checked by AnonHugePages in the record).
 //
 //   npx tsx validation/large-value-probe.ts --port 6450 [--sizes 16,64] [--modes dismiss,nodismiss]
-//       [--reps 1] [--out test/fixtures/large-values.json]
+//       [--reps 1] [--max-inflight N] [--out test/fixtures/large-values.json]
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -100,6 +100,8 @@ export interface LargeValueCase {
   valueBytes: number;
   mode: Mode;
   repeat: number;
+  /** Writes unanswered at most: the freed extents waiting to be reused. */
+  maxInflight: number;
   keys: number;
   thpEnabledInRedis: boolean;
   parentAnonHugePagesBytes: number;
@@ -187,14 +189,17 @@ export async function measureCase(
   repeat: number,
   port: number,
   log: (l: string) => void,
-  { keys = Math.round(DATASET_BYTES / valueBytes), fillFactor = 1 }: { keys?: number; fillFactor?: number } = {},
+  {
+    keys = Math.round(DATASET_BYTES / valueBytes),
+    fillFactor = 1,
+    maxInflight = defaultMaxInflight(valueBytes),
+  }: { keys?: number; fillFactor?: number; maxInflight?: number } = {},
 ): Promise<LargeValueCase> {
   const valueKib = round(valueBytes / KIB, 3);
   const fill = populateFill(keys, valueBytes, fillFactor);
   const value = Buffer.alloc(valueBytes, 'x');
   const command = setCommand(value);
-  const maxInflight = defaultMaxInflight(valueBytes);
-  const base = { valueKib, valueBytes, mode, repeat };
+  const base = { valueKib, valueBytes, mode, repeat, maxInflight };
 
   // held
   let heldRecord: Omit<LargeValueCase, 'save'>;
@@ -334,13 +339,14 @@ async function main(argv: string[]): Promise<void> {
   const sizes = (flag(argv, '--sizes') ?? DEFAULT_SIZES_KIB.join(',')).split(',').map(Number);
   const modes = (flag(argv, '--modes') ?? 'dismiss,nodismiss').split(',') as Mode[];
   const reps = Number(flag(argv, '--reps') ?? 1);
+  const inflight = flag(argv, '--max-inflight');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const out = resolve(flag(argv, '--out') ?? join(root, 'test/fixtures/large-values.json'));
   const log = (line: string) => process.stderr.write(`large-value-probe: ${line}\n`);
   const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cases: LargeValueCase[] }).cases : [];
   const cases: LargeValueCase[] = previous.filter((c) => !(sizes.includes(c.valueKib) && modes.includes(c.mode)));
   const host = { ...hostFacts(), loadavgAtStart: loadavg().map((l) => round(l, 2)) };
-  for (const valueKib of sizes) for (const mode of modes) for (let r = 0; r < reps; r++) cases.push(await measureCase(valueKib * KIB, mode, r, port, log));
+  for (const valueKib of sizes) for (const mode of modes) for (let r = 0; r < reps; r++) cases.push(await measureCase(valueKib * KIB, mode, r, port, log, inflight ? { maxInflight: Number(inflight) } : {}));
   cases.sort((a, b) => a.valueKib - b.valueKib || a.mode.localeCompare(b.mode) || a.repeat - b.repeat);
   const fixture = {
     description:
