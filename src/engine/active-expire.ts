@@ -15,6 +15,7 @@
 // by loop in expectation: the chance it is still going after a loop is multiplied by the
 // chance that loop's binomial sample was more than 10% due.
 
+import { DEFAULT_HZ } from './defaults.js';
 import { dictBuckets } from './layout.js';
 
 /** ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP (src/expire.c). */
@@ -244,7 +245,7 @@ export function activeExpire(options: ActiveExpireOptions): ActiveExpireResult {
   const {
     keysWithTtl,
     horizonSec,
-    hz = 10,
+    hz = DEFAULT_HZ,
     effort = 1,
     wakeupsPerSec = 0,
     readsPerSec = 0,

@@ -20,6 +20,7 @@
 //   latency event "aof-rewrite-diff-write"). That remainder — write rate × (child's final diff
 //   write + exit + reap wait) — and the write speed decide the stall; not the rewrite's length.
 // The 6.2 buffer sits outside maxmemory (`src/evict.c` freeMemoryGetNotCountedMemory).
+import { DEFAULT_HZ } from './defaults.js';
 import { sizeClass } from './jemalloc.js';
 import { writeRateAt, type WriteRate } from './replication-stream.js';
 import type { RedisVersion } from './replication-buffer.js';
@@ -85,7 +86,7 @@ export function sdsCapacity(capacity: number, len: number): number {
 }
 
 export function simulateAofRewrite(options: AofRewriteOptions): AofRewriteRun {
-  const { redisVersion, writesPerSec, bytesPerWrite, rewriteSec, rdbBytes, diskWriteBytesPerSec, hz = 10, cronPhaseSec = 0, stepSec = 0.001 } = options;
+  const { redisVersion, writesPerSec, bytesPerWrite, rewriteSec, rdbBytes, diskWriteBytesPerSec, hz = DEFAULT_HZ, cronPhaseSec = 0, stepSec = 0.001 } = options;
   if (!(diskWriteBytesPerSec > 0) || !(bytesPerWrite > 0)) throw new RangeError('diskWriteBytesPerSec and bytesPerWrite must be positive');
   const period = 1 / hz;
   const reapAt = (t: number) => Math.round((cronPhaseSec + Math.ceil((t - cronPhaseSec) / period - 1e-9) * period) * 1e9) / 1e9;

@@ -6,7 +6,6 @@
 
 import type { KeyDistribution } from './key-distribution.js';
 import { encodeSegment, rdbValueBytes, type Encoding, type EncodingConfig, type SegmentShape, type SegmentType } from './encodings.js';
-import { rdbLenBytes, rdbStringBytes } from './rdb-size.js';
 import { segmentCommandBytes } from './replication-stream.js';
 import { PAGE_BYTES } from './jemalloc.js';
 import { ALLOCATOR_BASE_RSS_BYTES, buildLayout, dictBuckets, EMPTY_SERVER_RSS_BYTES, REDIS_STARTUP_USED_MEMORY_BYTES, type RedisLayout } from './layout.js';
@@ -114,7 +113,7 @@ export function buildDataset(options: DatasetOptions): DatasetRun {
       usedMemoryBytes: layout.usedMemoryBytes + readOnlyBytes + input.keys * encoded.perKeyBucketBytes,
       heapPages,
       commandBytes: segmentCommandBytes(input.type, input.keyBytes, input.valueBytes),
-      valueRdbBytes: rdbValueBytes(input, encoded, rdbLenBytes, rdbStringBytes),
+      valueRdbBytes: rdbValueBytes(input, encoded),
       keyBytes: input.keyBytes,
       keysWithExpire: Math.round(input.keys * input.ttlShare),
     };

@@ -78,8 +78,9 @@ export const DEFAULT_HOST_KIND = 'vm';
 /** No file pages cached at the fork (a first save, or the old dump.rdb already evicted). */
 export const DEFAULT_PAGE_CACHE_AT_FORK_BYTES = 0;
 /**
- * What else a VM's RAM holds: the kernel's slabs and the system's daemons, ~256 MiB on an
- * idle cloud image (MemTotal − MemAvailable), plus the free-page reserve the kernel keeps
+ * What else a VM's RAM holds: the kernel's slabs and the system's daemons — 256 MiB, an
+ * assumption (not measured here: this machine is a container) to override with the host's
+ * MemTotal − MemAvailable before Redis starts — plus the free-page reserve the kernel keeps
  * before it reclaims or kills (`mm/page_alloc.c` init_per_zone_wmark_min: min_free_kbytes =
  * √(16 × RAM in KiB), at most 256 MiB). A container's memory.max counts only its own cgroup: 0.
  */

@@ -24,6 +24,7 @@
 // once saved; a hashtable's or quicklist's elements only when they average a page or more (the
 // bucket arrays are released too, which the model leaves in place).
 import { PAGE_BYTES, sizeClass } from './jemalloc.js';
+import { rdbLenBytes, rdbStringBytes } from './rdb-size.js';
 import { DICT_ENTRY_BYTES, EMBSTR_MAX_VALUE_BYTES, ROBJ_BYTES, keyAllocations, sdsHeaderBytes, type Allocation, type AllocationKind } from './layout.js';
 
 export type SegmentType = 'string' | 'hash' | 'set' | 'zset' | 'list';
@@ -285,7 +286,9 @@ const keyReadOnlyBytes = (keyBytes: number) => sizeClass(sdsBytes(keyBytes)) + s
  * quicklist node is saved as one string of its bytes; hashtable and skiplist elements one by
  * one (a sorted set's score as an 8-byte double). Returns the bytes after the key.
  */
-export function rdbValueBytes(shape: SegmentShape, encoded: EncodedSegment, lenBytes: (n: number) => number, stringBytes: (n: number) => number): number {
+export function rdbValueBytes(shape: SegmentShape, encoded: EncodedSegment): number {
+  const lenBytes = rdbLenBytes;
+  const stringBytes = rdbStringBytes;
   const { valueBytes, elements } = shape;
   const blob = encoded.unitAllocations.find((a) => a.kind === 'value-sds');
   switch (encoded.encoding) {

@@ -21,6 +21,8 @@ export interface MemoryBeside {
 export interface MemoryParts {
   /** Parent RSS: the dataset, inserts, and the buffers it allocated. */
   parentBytes: number;
+  /** The part of it that is the dataset and inserts. */
+  datasetBytes: number;
   /** Child Private_Dirty: its copies and, on 6.2, the rewrite diff it holds. */
   childBytes: number;
   /** The copies alone (with the child's own baseline). */
@@ -46,7 +48,8 @@ export function memoryParts(run: ResolvedRun, beside: MemoryBeside, t: number, i
   const replicationBufferBytes = at(beside.replicationBuffer, t);
   const aofParent = at(beside.aofParentBuffer, t);
   const aofChild = childAlive ? at(beside.aofChildDiff, t) : 0;
-  const parentBytes = run.usedMemoryRssBytes + insertedBytes + replicationBufferBytes + aofParent;
+  const datasetBytes = run.usedMemoryRssBytes + insertedBytes;
+  const parentBytes = datasetBytes + replicationBufferBytes + aofParent;
   const childBytes = cowHeldBytes + aofChild;
   const pageCacheBytes = beside.pageCache === null ? 0 : bytesAt(beside.pageCache.cached, t);
   const shmemBytes = beside.pageCache === null ? 0 : bytesAt(beside.pageCache.shmem, t);
@@ -55,6 +58,7 @@ export function memoryParts(run: ResolvedRun, beside: MemoryBeside, t: number, i
   const unreclaimableBytes = parentBytes + childBytes + shmemBytes + pageTableBytes;
   return {
     parentBytes,
+    datasetBytes,
     childBytes,
     cowBytes: cowHeldBytes,
     replicationBufferBytes,

@@ -31,6 +31,7 @@
 //   from the socket as the RDB arrives, into a temp db beside the old data, then swaps and frees
 //   the old. Loading from the socket paces the transfer: the slower of link and load.
 // All replicas are taken to ask together and run alike, so they drop together.
+import { DEFAULT_DISKLESS_SYNC_DELAY_SEC, DEFAULT_HZ, DEFAULT_MAX_FULL_SYNCS, DEFAULT_REPLICAS } from './defaults.js';
 import { appendStep, type MutableStepSeries, type StepSeries } from './step-series.js';
 import { writeRateAt, type WriteRate } from './replication-stream.js';
 import { alikeReplicasBufferBytes, type BacklogState, blockGeometry, type BlockGeometry, DEFAULT_BACKLOG_BYTES, effectiveHardLimitBytes, replicaUsageBytes, type RedisVersion } from './replication-buffer.js';
@@ -243,19 +244,19 @@ function validate(o: FullSyncOptions): void {
 function resolveConfig(options: FullSyncOptions): SyncConfig {
   const {
     redisVersion: version,
-    disklessSyncDelaySec = 5,
-    replicas = 1,
+    disklessSyncDelaySec = DEFAULT_DISKLESS_SYNC_DELAY_SEC,
+    replicas = DEFAULT_REPLICAS,
     outputBufferLimit = DEFAULT_OUTPUT_BUFFER_LIMIT,
     saveRuleSet = false,
     backlogBytes = DEFAULT_BACKLOG_BYTES,
     socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES,
-    hz = 10,
+    hz = DEFAULT_HZ,
     cronPhaseSec = 0,
     unixFractionAtZeroSec = 0,
     reconnectSec = 0.015,
     reconnectAfterEofSec = 0.001,
     horizonSec = Infinity,
-    maxFullSyncs = 5,
+    maxFullSyncs = DEFAULT_MAX_FULL_SYNCS,
     stepSec = 0.001,
     linkBytesPerSec = DEFAULT_LINK_BYTES_PER_SEC,
     replicaLoadBytesPerSec = DEFAULT_REPLICA_LOAD_BYTES_PER_SEC,

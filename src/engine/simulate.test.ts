@@ -404,7 +404,6 @@ describe('simulate: datasets of segments', () => {
     const child = 768 * 1024;
     // (within 2%: on 7.0 the 4000 B half's copies are dismissed once saved, so it peaks before
     // the end while the small values keep growing: the peak of the sum is below the sum of peaks)
-    expect((mix.cowPeakBytes - child) / (parts[0]!.cowPeakBytes + parts[1]!.cowPeakBytes - 2 * child)).toBeCloseTo(1, 1);
     expect(Math.abs((mix.cowPeakBytes - child) / (parts[0]!.cowPeakBytes + parts[1]!.cowPeakBytes - 2 * child) - 1)).toBeLessThan(0.02);
     expect(Math.abs(mix.cowPeakBytes / mean.cowPeakBytes - 1)).toBeGreaterThan(0.1);
   });

@@ -63,7 +63,7 @@ function memoryVerdicts(run: ResolvedRun, timeline: Timeline): Pick<Summary, 'oo
       peakAtSec: round(tSec, 6),
       firstExceededAtSec: timeline.firstExceededAtSec === null ? null : round(timeline.firstExceededAtSec, 6),
       components: {
-        parentBytes: Math.round(parts.parentBytes - parts.replicationBufferBytes - (parts.aofRewriteBufferBytes - (parts.childBytes - parts.cowBytes))),
+        parentBytes: Math.round(parts.datasetBytes),
         cowBytes: Math.round(parts.cowBytes),
         replicationBufferBytes: Math.round(parts.replicationBufferBytes),
         aofRewriteBufferBytes: Math.round(parts.aofRewriteBufferBytes),

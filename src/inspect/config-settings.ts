@@ -1,6 +1,7 @@
 // The settings CONFIG GET reads, by their 7.0 names, with the 6.2 names of the encoding
 // thresholds (7.0 keeps them as aliases, `src/config.c`), and the parsing of the two that hold
 // several values: `save` ("3600 1 300 100") and `client-output-buffer-limit`.
+import { DEFAULT_ENCODING_CONFIG } from '../engine/encodings.js';
 
 /** What `forkcast inspect` asks CONFIG GET for: the settings a scenario field or a note reads. */
 export const CONFIG_SETTINGS = [
@@ -41,15 +42,8 @@ export const LEGACY_NAMES: Partial<Record<EncodingSetting, string>> = {
   'list-max-listpack-size': 'list-max-ziplist-size',
 };
 
-/** The compiled-in defaults of 6.2.16 and 7.0.15 (`src/config.c`; the same in both). */
-export const ENCODING_DEFAULTS: Record<EncodingSetting, number> = {
-  'hash-max-listpack-entries': 512,
-  'hash-max-listpack-value': 64,
-  'set-max-intset-entries': 512,
-  'zset-max-listpack-entries': 128,
-  'zset-max-listpack-value': 64,
-  'list-max-listpack-size': -2,
-};
+/** The compiled-in defaults of 6.2.16 and 7.0.15 (`src/config.c`; the same in both): the engine's. */
+export const ENCODING_DEFAULTS: Record<EncodingSetting, number> = DEFAULT_ENCODING_CONFIG;
 
 /** CONFIG GET's answers by name, or why there are none. */
 export type ConfigReading = { values: Record<string, string> } | { refused: string };
