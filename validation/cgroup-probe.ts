@@ -18,7 +18,7 @@ import { round } from '../src/engine/numbers.js';
 import { CleanupStack, guardProcess, interruptedBy } from '../src/harness/cleanup.js';
 import { connectLoopback } from '../src/harness/connect.js';
 import { hostFacts } from '../src/harness/environment.js';
-import { fillDataset, keysForDataset } from '../src/harness/fill.js';
+import { fillUncompressed } from '../src/harness/fill.js';
 import { liveChild } from '../src/harness/fork-child.js';
 import { freePort } from '../src/harness/free-port.js';
 import { MemoryCgroup, v2Controllers, type V1StatField } from '../src/harness/memory-cgroup.js';
@@ -170,19 +170,7 @@ export async function runCgroupProbe(name: string, spec: RunSpec, log: (line: st
     await redis.config('SET', 'shutdown-timeout', '0');
     const atStart = group.sample();
 
-    const keys = keysForDataset(spec.datasetMib, spec.valueBytes);
-    const fill = await fillDataset(redis, {
-      keys,
-      valueBytes: spec.valueBytes,
-      fragmentation: { induce: false, fill_factor: 1 },
-      seed: 1,
-      bytesPerKeyEstimate: (spec.datasetMib * MiB) / keys,
-    });
-    log(`filled ${fill.record.keys} keys, used_memory ${fill.record.used_memory}`);
-
-    // DEBUG POPULATE's zero-filled values compress ~30:1 under LZF: without compression the RDB
-    // is about as large as the data it holds, as it is for data that does not compress.
-    await redis.config('SET', 'rdbcompression', 'no');
+    const { keys, fill } = await fillUncompressed(redis, spec.datasetMib, spec.valueBytes, log);
     await redis.config('SET', 'rdb-save-incremental-fsync', spec.incrementalFsync ? 'yes' : 'no');
     const { bytesPerKey, probes, plan } = await stretchSaves(redis, server, keys, spec.saveTargetSec);
     // The probes' dump.rdb would sit in the cache (or the tmpfs) and be replaced at the measured

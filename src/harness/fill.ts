@@ -118,3 +118,22 @@ export async function fillDataset(redis: Redis, options: FillOptions): Promise<F
   };
 }
 
+
+/**
+ * DEBUG POPULATE of `datasetMib` of strings, saved without compression: its zero-filled values
+ * compress ~30:1 under LZF, which real data does not, so uncompressed the RDB is as large as the
+ * data it holds. For the probes that measure a save's file (sync, cgroup).
+ */
+export async function fillUncompressed(redis: Redis, datasetMib: number, valueBytes: number, log: (line: string) => void): Promise<{ keys: number; fill: FillResult }> {
+  const keys = keysForDataset(datasetMib, valueBytes);
+  const fill = await fillDataset(redis, {
+    keys,
+    valueBytes,
+    fragmentation: { induce: false, fill_factor: 1 },
+    seed: 1,
+    bytesPerKeyEstimate: (datasetMib * 2 ** 20) / keys,
+  });
+  log(`filled ${fill.record.keys} keys, used_memory ${fill.record.used_memory}`);
+  await redis.config('SET', 'rdbcompression', 'no');
+  return { keys, fill };
+}

@@ -18,7 +18,7 @@ import { within } from '../runtime/deadline.js';
 import { CleanupStack, guardProcess, interruptedBy } from './cleanup.js';
 import { connectLoopback } from './connect.js';
 import { hostFacts } from './environment.js';
-import { fillDataset, keysForDataset } from './fill.js';
+import { fillUncompressed } from './fill.js';
 import { liveChild } from './fork-child.js';
 import { freePort, isPortFree } from './free-port.js';
 import { defaultMaxInflight } from './pacing.js';
@@ -29,7 +29,6 @@ import { RedisServer } from './redis-server.js';
 import { readThp } from './thp.js';
 import { WriteLoad } from './writer.js';
 
-const MiB = 2 ** 20;
 const SAMPLE_MS = 100;
 const CHILD_WATCH_MS = 5;
 /** Samples kept before t_s = 0, to show the steady state. */
@@ -234,19 +233,7 @@ export async function runSyncProbe(name: string, spec: SyncProbeSpec, log: (line
       await redis.config('SET', 'client-output-buffer-limit', `replica ${l.hardBytes} ${l.softBytes} ${l.softSec}`);
     }
 
-    const keys = keysForDataset(spec.datasetMib, spec.valueBytes);
-    const fill = await fillDataset(redis, {
-      keys,
-      valueBytes: spec.valueBytes,
-      fragmentation: { induce: false, fill_factor: 1 },
-      seed: 1,
-      bytesPerKeyEstimate: (spec.datasetMib * MiB) / keys,
-    });
-    log(`filled ${fill.record.keys} keys, used_memory ${fill.record.used_memory}`);
-
-    // DEBUG POPULATE's zero-filled values compress ~30:1 under LZF, which real data does not:
-    // without compression the RDB is as large as the dataset it holds.
-    await redis.config('SET', 'rdbcompression', 'no');
+    const { keys, fill } = await fillUncompressed(redis, spec.datasetMib, spec.valueBytes, log);
     const { bytesPerKey, probes, plan } = await stretchSaves(redis, master, keys, spec.saveTargetSec);
     log(`save: ${probes[0]!.per_key_us} µs/key without delay; rdb-key-save-delay ${plan.delay}, predicted ${round(plan.predictedSec, 1)} s`);
     if (spec.saveRule !== undefined) await redis.config('SET', 'save', spec.saveRule);
