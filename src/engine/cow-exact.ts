@@ -42,8 +42,9 @@ interface TouchEntry {
   kindsPerKey: number;
   position: number;
   live: number;
-  pagesPerSlab: number;
-  /** Page (within the slab) where the i-th live region starts, and where this kind's bytes end. */
+  /** Pages of one layout period (one slab for a compact heap). */
+  pagesPerPeriod: number;
+  /** Page (within the period) where the i-th live region starts, and where this kind's bytes end. */
   firstPage: Int32Array;
   lastPage: Int32Array;
   words: Uint32Array;
@@ -88,7 +89,7 @@ export class ExactCow {
     let hugeCursor = 0;
     this.entries = [];
     for (const cls of layout.smallClasses) {
-      const live = cls.liveRegionsPerSlab;
+      const live = cls.liveRegionsPerPeriod;
       const words = new Uint32Array(huge ? 0 : Math.ceil(cls.pages / 32));
       const hugeBase = hugeCursor;
       hugeCursor += Math.ceil(cls.pages / PAGES_PER_HUGE_PAGE);
@@ -105,7 +106,7 @@ export class ExactCow {
           kindsPerKey: cls.kinds.length,
           position,
           live,
-          pagesPerSlab: cls.geometry.pagesPerSlab,
+          pagesPerPeriod: cls.periodSlabs * cls.geometry.pagesPerSlab,
           firstPage,
           lastPage,
           words,
@@ -156,7 +157,7 @@ export class ExactCow {
         const region = address * entry.kindsPerKey + entry.position;
         const slab = Math.floor(region / entry.live);
         const i = region - slab * entry.live;
-        const base = slab * entry.pagesPerSlab;
+        const base = slab * entry.pagesPerPeriod;
         const last = base + entry.lastPage[i]!;
         for (let p = base + entry.firstPage[i]!; p <= last; p++) {
           if (testAndSet(entry.words, p)) copied++;
@@ -177,7 +178,7 @@ export class ExactCow {
       const region = address * entry.kindsPerKey + entry.position;
       const slab = Math.floor(region / entry.live);
       const i = region - slab * entry.live;
-      const base = slab * entry.pagesPerSlab;
+      const base = slab * entry.pagesPerPeriod;
       if (entry.wholePageValue) {
         this.writeWholePageSmall(entry, address, base, i, savedFraction);
         continue;
