@@ -7,6 +7,7 @@
 
 import {
   PAGE_BYTES,
+  TCACHE_MAX_BYTES,
   isSmallClass,
   meanLargeExtentPages,
   sizeClass,
@@ -118,6 +119,34 @@ export interface LargeValueLayout {
   extentPages: number;
   meanTouchedPages: number;
   meanWholeTouchedPages: number;
+  /** Allocator metadata an overwrite writes; absent when the thread cache serves the class. */
+  metadata: LargeExtentMetadata | undefined;
+}
+
+/**
+ * Above tcache_max a freed value goes back to the arena and its extent is handed out again:
+ * each free and reuse writes the extent's edata_t (state, heap links) and the radix-tree leaf
+ * elements of its first and last page (jemalloc 5.3 src/emap.c emap_update_edata_state), in
+ * metadata pages shared with the child. Edatas were allocated in fill order, leaf elements lie
+ * in address order: one metadata page serves several neighbouring extents.
+ */
+export interface LargeExtentMetadata {
+  edataPages: number;
+  extentsPerEdataPage: number;
+  rtreePages: number;
+  extentsPerRtreePage: number;
+}
+
+function largeExtentMetadata(keys: number, usableBytes: number, extentPages: number): LargeExtentMetadata | undefined {
+  if (usableBytes <= TCACHE_MAX_BYTES) return undefined;
+  const extentsPerEdataPage = PAGE_BYTES / EDATA_BYTES;
+  const extentsPerRtreePage = PAGE_BYTES / RTREE_BYTES_PER_PAGE / extentPages;
+  return {
+    edataPages: keys / extentsPerEdataPage,
+    extentsPerEdataPage,
+    rtreePages: keys / extentsPerRtreePage,
+    extentsPerRtreePage,
+  };
 }
 
 export interface RedisLayout {
@@ -241,12 +270,14 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
   for (const allocation of allocations) {
     if (!isSmallClass(allocation.usableBytes)) {
       const mean = meanLargeExtentPages(allocation.usableBytes, allocation.requestBytes);
+      const extentPages = allocation.usableBytes / PAGE_BYTES + 1;
       largeValue = {
         usableBytes: allocation.usableBytes,
         writtenBytes: allocation.requestBytes,
-        extentPages: allocation.usableBytes / PAGE_BYTES + 1,
+        extentPages,
         meanTouchedPages: mean.touched,
         meanWholeTouchedPages: mean.wholeTouched,
+        metadata: largeExtentMetadata(keys, allocation.usableBytes, extentPages),
       };
       continue;
     }
