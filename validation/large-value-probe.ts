@@ -104,6 +104,8 @@ export interface LargeValueCase {
   maxInflight: number;
   /** serverCron frequency the server ran at, when not the default 10. */
   hz?: number;
+  /** How the fill's extra keys went: absent, DEL; `expire`, a 1 ms TTL and active expiry. */
+  history?: 'expire';
   keys: number;
   thpEnabledInRedis: boolean;
   parentAnonHugePagesBytes: number;
@@ -173,9 +175,9 @@ async function ownServer(port: number, mode: Mode, dir: string, cleanup: Cleanup
 /** Key numbers left after the fill, by position (undefined: 0..keys-1). */
 type Fill = (redis: Redis) => Promise<{ keysPopulated: number; survivors: Uint32Array | undefined }>;
 
-export function populateFill(keys: number, valueBytes: number, fillFactor = 1, seed = 1): Fill {
+export function populateFill(keys: number, valueBytes: number, fillFactor = 1, seed = 1, history: 'delete' | 'expire' = 'delete'): Fill {
   return async (redis) => {
-    const fill = await fillDataset(redis, { keys, valueBytes, fragmentation: { induce: fillFactor > 1, fill_factor: fillFactor }, seed, bytesPerKeyEstimate: 0 });
+    const fill = await fillDataset(redis, { keys, valueBytes, fragmentation: { induce: fillFactor > 1, fill_factor: fillFactor, history }, seed, bytesPerKeyEstimate: 0 });
     // Freed dirty pages go back now, so their purge during the save does not show as copies.
     await redis.call('MEMORY', 'PURGE');
     return { keysPopulated: fill.keySpace, survivors: fill.survivors };
@@ -197,13 +199,14 @@ export async function measureCase(
     fillFactor = 1,
     maxInflight = defaultMaxInflight(valueBytes),
     hz,
-  }: { keys?: number; fillFactor?: number; maxInflight?: number; hz?: number } = {},
+    history,
+  }: { keys?: number; fillFactor?: number; maxInflight?: number; hz?: number; history?: 'delete' | 'expire' } = {},
 ): Promise<LargeValueCase> {
   const valueKib = round(valueBytes / KIB, 3);
-  const fill = populateFill(keys, valueBytes, fillFactor);
+  const fill = populateFill(keys, valueBytes, fillFactor, 1, history);
   const value = Buffer.alloc(valueBytes, 'x');
   const command = setCommand(value);
-  const base = { valueKib, valueBytes, mode, repeat, maxInflight, ...(hz !== undefined ? { hz } : {}) };
+  const base = { valueKib, valueBytes, mode, repeat, maxInflight, ...(hz !== undefined ? { hz } : {}), ...(history === 'expire' ? { history } : {}) };
 
   // held
   let heldRecord: Omit<LargeValueCase, 'save'>;
