@@ -162,6 +162,8 @@ describe('the engine on the large-value cases', () => {
     const m = metadataOf(32 * KIB)!;
     // 40 KiB class + pad = 11 pages: 32 edatas of 128 B per page, 512 leaf elements per page.
     expect(m.extentsPerEdataPage).toBe(32);
-    expect(m.extentsPerRtreePage).toBeCloseTo(512 / 11, 10);
+    expect(m.heapPagesPerRtreePage).toBe(512);
+    expect(m.rtreePages).toBeCloseTo((1000 * 11) / 512, 10);
+    expect(m.extentsTouchingRtreePage).toBeCloseTo(512 / 11 + 1, 10);
   });
 });

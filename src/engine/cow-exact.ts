@@ -245,9 +245,8 @@ export class ExactCow {
   private writeExtentMetadata(m: LargeExtentMetadata, address: number, extentPages: number): void {
     const words = this.metadataWords!;
     const rtreeBase = Math.ceil(m.edataPages);
-    const heapPagesPerLeafPage = extentPages * m.extentsPerRtreePage;
-    const firstLeaf = Math.floor((address * extentPages) / heapPagesPerLeafPage);
-    const lastLeaf = Math.floor((address * extentPages + extentPages - 1) / heapPagesPerLeafPage);
+    const firstLeaf = Math.floor((address * extentPages) / m.heapPagesPerRtreePage);
+    const lastLeaf = Math.floor((address * extentPages + extentPages - 1) / m.heapPagesPerRtreePage);
     let copied = 0;
     if (testAndSet(words, Math.floor(address / m.extentsPerEdataPage))) copied++;
     for (let leaf = firstLeaf; leaf <= lastLeaf; leaf++) if (testAndSet(words, rtreeBase + leaf)) copied++;

@@ -88,7 +88,7 @@ export class ExpectedCow {
     const m = this.largeMetadata;
     if (!m) return 0;
     const dirty = (extentsPerPage: number) => (sequential ? q : 1 - Math.pow(1 - q, extentsPerPage));
-    return m.edataPages * dirty(m.extentsPerEdataPage) + m.rtreePages * dirty(m.extentsPerRtreePage);
+    return m.edataPages * dirty(m.extentsPerEdataPage) + m.rtreePages * dirty(m.extentsTouchingRtreePage);
   }
 
   /** Faults (copies plus write-protect reuses) after a share q of keys was written. */

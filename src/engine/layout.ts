@@ -134,18 +134,22 @@ export interface LargeExtentMetadata {
   edataPages: number;
   extentsPerEdataPage: number;
   rtreePages: number;
-  extentsPerRtreePage: number;
+  /** Heap pages whose leaf elements share one metadata page (4096 / 8). */
+  heapPagesPerRtreePage: number;
+  /** Extents with their first or last page's element on a leaf page, one straddling in. */
+  extentsTouchingRtreePage: number;
 }
 
 function largeExtentMetadata(keys: number, usableBytes: number, extentPages: number): LargeExtentMetadata | undefined {
   if (usableBytes <= TCACHE_MAX_BYTES) return undefined;
   const extentsPerEdataPage = PAGE_BYTES / EDATA_BYTES;
-  const extentsPerRtreePage = PAGE_BYTES / RTREE_BYTES_PER_PAGE / extentPages;
+  const heapPagesPerRtreePage = PAGE_BYTES / RTREE_BYTES_PER_PAGE;
   return {
     edataPages: keys / extentsPerEdataPage,
     extentsPerEdataPage,
-    rtreePages: keys / extentsPerRtreePage,
-    extentsPerRtreePage,
+    rtreePages: (keys * extentPages) / heapPagesPerRtreePage,
+    heapPagesPerRtreePage,
+    extentsTouchingRtreePage: heapPagesPerRtreePage / extentPages + 1,
   };
 }
 
