@@ -5,6 +5,7 @@
 // 128 MiB of live data by the engine's layout (keysForDataset).
 //
 //   npx tsx validation/fragmentation-probe.ts --port 6450 [--values 100,1024,4096] [--factors 1,1.2,1.6,2,3]
+//       [--history delete|expire]
 //       [--out test/fixtures/fragmentation.json]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -30,19 +31,22 @@ async function main(argv: string[]): Promise<void> {
   if (!(port >= 6400 && port <= 6499)) throw new Error('--port must be in 6400–6499');
   const values = (flag(argv, '--values') ?? DEFAULT_VALUES.join(',')).split(',').map(Number);
   const factors = (flag(argv, '--factors') ?? DEFAULT_FACTORS.join(',')).split(',').map(Number);
+  const history = (flag(argv, '--history') ?? 'delete') as 'delete' | 'expire';
+  if (history !== 'delete' && history !== 'expire') throw new Error('--history must be delete or expire');
+  const sameHistory = (c: LargeValueCase) => (c.history ?? 'delete') === history;
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const out = resolve(flag(argv, '--out') ?? join(root, 'test/fixtures/fragmentation.json'));
   const log = (line: string) => process.stderr.write(`fragmentation-probe: ${line}\n`);
   const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cases: LargeValueCase[] }).cases : [];
-  const cases = previous.filter((c) => !(values.includes(c.valueBytes) && factors.includes(c.fillFactor ?? 1)));
+  const cases = previous.filter((c) => !(sameHistory(c) && values.includes(c.valueBytes) && factors.includes(c.fillFactor ?? 1)));
   const host = { ...hostFacts(), loadavgAtStart: loadavg().map((l) => round(l, 2)) };
   for (const valueBytes of values)
     for (const fillFactor of factors) {
       const keys = keysForDataset(LIVE_MIB, valueBytes);
-      const measured = await measureCase(valueBytes, 'dismiss', 0, port, log, { keys, fillFactor });
+      const measured = await measureCase(valueBytes, 'dismiss', 0, port, log, { keys, fillFactor, history });
       cases.push({ ...measured, fillFactor });
     }
-  cases.sort((a, b) => a.valueBytes - b.valueBytes || (a.fillFactor ?? 1) - (b.fillFactor ?? 1));
+  cases.sort((a, b) => (a.history ?? '').localeCompare(b.history ?? '') || a.valueBytes - b.valueBytes || (a.fillFactor ?? 1) - (b.fillFactor ?? 1));
   const fixture = {
     description: `Copy-on-write of random same-size SET overwrites after fill factor × N keys were populated and a random share deleted down to N (${LIVE_MIB} MiB live), Redis 7.0 defaults (dismiss on). held and save as in large-values.json. See fragmentation.README.md.`,
     host,

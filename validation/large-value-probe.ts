@@ -102,6 +102,10 @@ export interface LargeValueCase {
   repeat: number;
   /** Writes unanswered at most: the freed extents waiting to be reused. */
   maxInflight: number;
+  /** serverCron frequency the server ran at, when not the default 10. */
+  hz?: number;
+  /** How the fill's extra keys went: absent, DEL; `expire`, a 1 ms TTL and active expiry. */
+  history?: 'expire';
   keys: number;
   thpEnabledInRedis: boolean;
   parentAnonHugePagesBytes: number;
@@ -151,7 +155,7 @@ function noDismissExecutable(dir: string): string {
   return script;
 }
 
-async function ownServer(port: number, mode: Mode, dir: string, cleanup: CleanupStack) {
+async function ownServer(port: number, mode: Mode, dir: string, cleanup: CleanupStack, hz?: number) {
   const server = await RedisServer.start(
     { port, dir, disableThp: mode === 'dismiss', executable: mode === 'nodismiss' ? noDismissExecutable(dir) : 'redis-server' },
     cleanup,
@@ -159,6 +163,7 @@ async function ownServer(port: number, mode: Mode, dir: string, cleanup: Cleanup
   const redis = connectLoopback(port);
   await redis.connect();
   cleanup.add('close the control connection', async () => redis.disconnect(), () => redis.disconnect());
+  if (hz !== undefined) await redis.config('SET', 'hz', String(hz));
   const pipe = await RespPipe.connect(port);
   cleanup.add('close the pipe', async () => pipe.close(), () => pipe.close());
   // The warning is logged only when thp_enabled stays 1 (src/server.c linuxMemoryWarnings).
@@ -170,9 +175,9 @@ async function ownServer(port: number, mode: Mode, dir: string, cleanup: Cleanup
 /** Key numbers left after the fill, by position (undefined: 0..keys-1). */
 type Fill = (redis: Redis) => Promise<{ keysPopulated: number; survivors: Uint32Array | undefined }>;
 
-export function populateFill(keys: number, valueBytes: number, fillFactor = 1, seed = 1): Fill {
+export function populateFill(keys: number, valueBytes: number, fillFactor = 1, seed = 1, history: 'delete' | 'expire' = 'delete'): Fill {
   return async (redis) => {
-    const fill = await fillDataset(redis, { keys, valueBytes, fragmentation: { induce: fillFactor > 1, fill_factor: fillFactor }, seed, bytesPerKeyEstimate: 0 });
+    const fill = await fillDataset(redis, { keys, valueBytes, fragmentation: { induce: fillFactor > 1, fill_factor: fillFactor, history }, seed, bytesPerKeyEstimate: 0 });
     // Freed dirty pages go back now, so their purge during the save does not show as copies.
     await redis.call('MEMORY', 'PURGE');
     return { keysPopulated: fill.keySpace, survivors: fill.survivors };
@@ -193,13 +198,15 @@ export async function measureCase(
     keys = Math.round(DATASET_BYTES / valueBytes),
     fillFactor = 1,
     maxInflight = defaultMaxInflight(valueBytes),
-  }: { keys?: number; fillFactor?: number; maxInflight?: number } = {},
+    hz,
+    history,
+  }: { keys?: number; fillFactor?: number; maxInflight?: number; hz?: number; history?: 'delete' | 'expire' } = {},
 ): Promise<LargeValueCase> {
   const valueKib = round(valueBytes / KIB, 3);
-  const fill = populateFill(keys, valueBytes, fillFactor);
+  const fill = populateFill(keys, valueBytes, fillFactor, 1, history);
   const value = Buffer.alloc(valueBytes, 'x');
   const command = setCommand(value);
-  const base = { valueKib, valueBytes, mode, repeat, maxInflight };
+  const base = { valueKib, valueBytes, mode, repeat, maxInflight, ...(hz !== undefined ? { hz } : {}), ...(history === 'expire' ? { history } : {}) };
 
   // held
   let heldRecord: Omit<LargeValueCase, 'save'>;
@@ -209,7 +216,7 @@ export async function measureCase(
     try {
       const dir = mkdtempSync(join(tmpdir(), 'forkcast-large-'));
       cleanup.add(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
-      const { server, redis, pipe, thpEnabledInRedis } = await ownServer(port, mode, dir, cleanup);
+      const { server, redis, pipe, thpEnabledInRedis } = await ownServer(port, mode, dir, cleanup, hz);
       const { keysPopulated, survivors } = await fill(redis);
       if ((survivors?.length ?? keys) !== keys && fillFactor === 1) throw new Error('fill left the wrong key count');
       const keyAt = (position: number) => (survivors ? survivors[position]! : position);
@@ -259,7 +266,7 @@ export async function measureCase(
     try {
       const dir = mkdtempSync(join(tmpdir(), 'forkcast-large-'));
       cleanup.add(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
-      const { server, redis, pipe } = await ownServer(port, mode, dir, cleanup);
+      const { server, redis, pipe } = await ownServer(port, mode, dir, cleanup, hz);
       const { survivors } = await fill(redis);
       const keyAt = (position: number) => (survivors ? survivors[position]! : position);
       const live = survivors?.length ?? keys;
@@ -340,13 +347,14 @@ async function main(argv: string[]): Promise<void> {
   const modes = (flag(argv, '--modes') ?? 'dismiss,nodismiss').split(',') as Mode[];
   const reps = Number(flag(argv, '--reps') ?? 1);
   const inflight = flag(argv, '--max-inflight');
+  const hz = flag(argv, '--hz');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const out = resolve(flag(argv, '--out') ?? join(root, 'test/fixtures/large-values.json'));
   const log = (line: string) => process.stderr.write(`large-value-probe: ${line}\n`);
   const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cases: LargeValueCase[] }).cases : [];
   const cases: LargeValueCase[] = previous.filter((c) => !(sizes.includes(c.valueKib) && modes.includes(c.mode)));
   const host = { ...hostFacts(), loadavgAtStart: loadavg().map((l) => round(l, 2)) };
-  for (const valueKib of sizes) for (const mode of modes) for (let r = 0; r < reps; r++) cases.push(await measureCase(valueKib * KIB, mode, r, port, log, inflight ? { maxInflight: Number(inflight) } : {}));
+  for (const valueKib of sizes) for (const mode of modes) for (let r = 0; r < reps; r++) cases.push(await measureCase(valueKib * KIB, mode, r, port, log, { ...(inflight ? { maxInflight: Number(inflight) } : {}), ...(hz ? { hz: Number(hz) } : {}) }));
   cases.sort((a, b) => a.valueKib - b.valueKib || a.mode.localeCompare(b.mode) || a.repeat - b.repeat);
   const fixture = {
     description:

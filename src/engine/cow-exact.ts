@@ -7,7 +7,7 @@ import type { CowConfig } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
 import { CACHE_LINE_BYTES, PAGES_PER_HUGE_PAGE, PAGE_BYTES, largeExtentPages } from './jemalloc.js';
 import { createRankSampler, type RankSampler } from './key-distribution.js';
-import { writtenExtentBytes, type RedisLayout } from './layout.js';
+import { writtenExtentBytes, type LargeExtentMetadata, type RedisLayout } from './layout.js';
 import { regionPages } from './page-pattern.js';
 import { Permutation } from './permutation.js';
 import { Rng } from './rng.js';
@@ -42,8 +42,9 @@ interface TouchEntry {
   kindsPerKey: number;
   position: number;
   live: number;
-  pagesPerSlab: number;
-  /** Page (within the slab) where the i-th live region starts, and where this kind's bytes end. */
+  /** Pages of one layout period (one slab for a compact heap). */
+  pagesPerPeriod: number;
+  /** Page (within the period) where the i-th live region starts, and where this kind's bytes end. */
   firstPage: Int32Array;
   lastPage: Int32Array;
   words: Uint32Array;
@@ -66,6 +67,8 @@ export class ExactCow {
   private readonly keyWords: Uint32Array | undefined;
   private readonly hugeWords: Uint32Array | undefined;
   private readonly dictWords: Uint32Array;
+  /** Edata pages, then radix-tree leaf pages, of arena-served large extents. */
+  private readonly metadataWords: Uint32Array | undefined;
   private readonly dictPages: number;
   private readonly dictHugeBase: number;
   private readonly largeHugeBase: number;
@@ -88,7 +91,7 @@ export class ExactCow {
     let hugeCursor = 0;
     this.entries = [];
     for (const cls of layout.smallClasses) {
-      const live = cls.liveRegionsPerSlab;
+      const live = cls.liveRegionsPerPeriod;
       const words = new Uint32Array(huge ? 0 : Math.ceil(cls.pages / 32));
       const hugeBase = hugeCursor;
       hugeCursor += Math.ceil(cls.pages / PAGES_PER_HUGE_PAGE);
@@ -105,7 +108,7 @@ export class ExactCow {
           kindsPerKey: cls.kinds.length,
           position,
           live,
-          pagesPerSlab: cls.geometry.pagesPerSlab,
+          pagesPerPeriod: cls.periodSlabs * cls.geometry.pagesPerSlab,
           firstPage,
           lastPage,
           words,
@@ -127,6 +130,8 @@ export class ExactCow {
     const perKey = !huge && (layout.largeValue !== undefined || this.entries.some((e) => e.wholePageValue));
     this.keyWords = perKey ? new Uint32Array(Math.ceil(layout.keys / 32)) : undefined;
     this.dictWords = new Uint32Array(huge ? 0 : Math.ceil(this.dictPages / 32));
+    const metadata = layout.largeValue?.metadata;
+    this.metadataWords = metadata && !huge ? new Uint32Array(Math.ceil((Math.ceil(metadata.edataPages) + Math.ceil(metadata.rtreePages) + 1) / 32)) : undefined;
     this.scatter = placement === 'scatter' ? new Permutation(layout.keys, seed ^ 0x5ca77e4) : undefined;
     this.saveOrder = new Permutation(layout.keys, seed ^ 0x5a7e0dd);
   }
@@ -156,7 +161,7 @@ export class ExactCow {
         const region = address * entry.kindsPerKey + entry.position;
         const slab = Math.floor(region / entry.live);
         const i = region - slab * entry.live;
-        const base = slab * entry.pagesPerSlab;
+        const base = slab * entry.pagesPerPeriod;
         const last = base + entry.lastPage[i]!;
         for (let p = base + entry.firstPage[i]!; p <= last; p++) {
           if (testAndSet(entry.words, p)) copied++;
@@ -177,7 +182,7 @@ export class ExactCow {
       const region = address * entry.kindsPerKey + entry.position;
       const slab = Math.floor(region / entry.live);
       const i = region - slab * entry.live;
-      const base = slab * entry.pagesPerSlab;
+      const base = slab * entry.pagesPerPeriod;
       if (entry.wholePageValue) {
         this.writeWholePageSmall(entry, address, base, i, savedFraction);
         continue;
@@ -228,10 +233,25 @@ export class ExactCow {
       return;
     }
     if (!testAndSet(this.keyWords!, address)) return;
+    const metadata = this.layout.largeValue!.metadata;
+    if (metadata) this.writeExtentMetadata(metadata, address, extentPages);
     const dismissible = this.config.dismiss ? pages.wholeTouched : 0;
     this.copiedPages += pages.touched - dismissible;
     this.faults += pages.touched - dismissible;
     if (dismissible > 0) this.copyDismissible(address, dismissible, saved);
+  }
+
+  /** The reused extent's edata and the leaf elements of its first and last page (layout.ts). */
+  private writeExtentMetadata(m: LargeExtentMetadata, address: number, extentPages: number): void {
+    const words = this.metadataWords!;
+    const rtreeBase = Math.ceil(m.edataPages);
+    const firstLeaf = Math.floor((address * extentPages) / m.heapPagesPerRtreePage);
+    const lastLeaf = Math.floor((address * extentPages + extentPages - 1) / m.heapPagesPerRtreePage);
+    let copied = 0;
+    if (testAndSet(words, Math.floor(address / m.extentsPerEdataPage))) copied++;
+    for (let leaf = firstLeaf; leaf <= lastLeaf; leaf++) if (testAndSet(words, rtreeBase + leaf)) copied++;
+    this.copiedPages += copied;
+    this.faults += copied;
   }
 
   /** First write to a whole-page value: copied unless the child already saved and dropped it. */

@@ -5,7 +5,7 @@
 
 import type { CowTracker } from './cow-tracker.js';
 import { PAGES_PER_HUGE_PAGE, PAGE_BYTES } from './jemalloc.js';
-import type { RedisLayout } from './layout.js';
+import type { LargeExtentMetadata, RedisLayout } from './layout.js';
 import { classPagePattern, type ClassPagePattern } from './page-pattern.js';
 import type { DistinctShareCurve } from './write-mix.js';
 
@@ -33,6 +33,7 @@ export class ExpectedCow {
   readonly dismissiblePagesPerKey: number;
   readonly keys: number;
   private readonly largeExtentPages: number;
+  private readonly largeMetadata: LargeExtentMetadata | undefined;
   readonly dictPages: number;
 
   constructor(
@@ -54,6 +55,7 @@ export class ExpectedCow {
     const smallDismissible = this.classes.reduce((s, c) => s + c.pattern.dismissiblePages * c.scale, 0) / this.keys;
     const large = layout.largeValue;
     this.largeExtentPages = large?.extentPages ?? 0;
+    this.largeMetadata = large?.metadata;
     const largeDismissible = large && config.dismiss ? large.meanWholeTouchedPages : 0;
     this.exclusivePagesPerKey = (large ? large.meanTouchedPages - largeDismissible : 0) + (layout.partialWritePagesPerKey ?? 0);
     this.dismissiblePagesPerKey = smallDismissible + largeDismissible;
@@ -78,7 +80,15 @@ export class ExpectedCow {
       }
       pages += perPeriod * c.scale;
     }
-    return pages + this.exclusivePagesPerKey * q * this.keys;
+    return pages + this.exclusivePagesPerKey * q * this.keys + this.largeMetadataPages(q, sequential);
+  }
+
+  /** Edata and radix-tree pages written when the extents of a share q of the keys are reused. */
+  private largeMetadataPages(q: number, sequential: boolean): number {
+    const m = this.largeMetadata;
+    if (!m) return 0;
+    const dirty = (extentsPerPage: number) => (sequential ? q : 1 - Math.pow(1 - q, extentsPerPage));
+    return m.edataPages * dirty(m.extentsPerEdataPage) + m.rtreePages * dirty(m.extentsTouchingRtreePage);
   }
 
   /** Faults (copies plus write-protect reuses) after a share q of keys was written. */

@@ -9,6 +9,12 @@ export const PAGES_PER_HUGE_PAGE = HUGE_PAGE_BYTES / PAGE_BYTES;
 /** SC_SMALL_MAXCLASS with 4 KiB pages. */
 export const SMALL_MAX_BYTES = 14336;
 export const CACHE_LINE_BYTES = 64;
+/**
+ * opt.tcache_max (jemalloc 5.x default, lg_tcache_max 15): freed regions up to this usable size
+ * wait in the thread's cache and come back at the same address; larger extents go back to the
+ * arena (src/tcache.c tcache_boot, arena_dalloc_large).
+ */
+export const TCACHE_MAX_BYTES = 32 * 1024;
 
 const SMALL_CLASSES: readonly number[] = buildSmallClasses();
 

@@ -48,6 +48,26 @@ describe('Redis 7.0 string key layout', () => {
     expect(total(fragmented) / total(compact)).toBeGreaterThan(1.8);
   });
 
+  it('deletes keys at random: live slots per slab are binomial, a key\'s regions kept together', () => {
+    // 4 KiB values: 5120 B regions, 4 per 5-page slab; keep 1/3 of the keys.
+    const fragmented = buildLayout({ keys: 25_000, keyBytes: 12, valueBytes: 4096, fragmentationRatio: 3.1 });
+    const values = fragmented.smallClasses.find((c) => c.geometry.regionBytes === 5120)!;
+    const p = values.liveRegionsPerPeriod / (values.periodSlabs * 4);
+    expect(p).toBeGreaterThan(0.3);
+    expect(p).toBeLessThan(0.36);
+    const perSlab = new Array<number>(values.periodSlabs).fill(0);
+    for (const start of values.liveRegionStart) perSlab[Math.floor(start / (5 * 4096))]!++;
+    const share = (k: number) => perSlab.filter((n) => n === k).length / perSlab.length;
+    const binomial = (k: number) => [1, 4, 6, 4, 1][k]! * p ** k * (1 - p) ** (4 - k);
+    for (let k = 0; k <= 4; k++) expect(Math.abs(share(k) - binomial(k))).toBeLessThan(0.02);
+    // The 16 B class holds two kinds per key (robj, key sds): they stay adjacent pairs.
+    const pairs = fragmented.smallClasses.find((c) => c.kinds.length === 2)!;
+    for (let i = 0; i < pairs.liveRegionStart.length; i += 2) {
+      expect(pairs.liveRegionStart[i + 1]! - pairs.liveRegionStart[i]!).toBe(pairs.geometry.regionBytes);
+      expect((pairs.liveRegionStart[i]! / pairs.geometry.regionBytes) % 2).toBe(0);
+    }
+  });
+
   it('inverts used memory into a key count', () => {
     for (const [keys, value] of [[5_722_554, 100], [791_446, 1024], [52_174, 16_384]] as const) {
       const used = buildLayout({ keys, keyBytes: 11, valueBytes: value }).usedMemoryBytes;

@@ -7,12 +7,14 @@
 
 import {
   PAGE_BYTES,
+  TCACHE_MAX_BYTES,
   isSmallClass,
   meanLargeExtentPages,
   sizeClass,
   slabGeometry,
   type SlabGeometry,
 } from './jemalloc.js';
+import { Rng } from './rng.js';
 
 /** used_memory of an empty redis-server 7.0.15 (INFO used_memory_startup, measured). */
 export const REDIS_STARTUP_USED_MEMORY_BYTES = 876_544;
@@ -97,9 +99,14 @@ export interface SmallClassLayout {
   geometry: SlabGeometry;
   /** Allocation kinds in this class, in allocation order; a key's regions are adjacent. */
   kinds: Allocation[];
-  /** Live regions per slab (fewer than regionsPerSlab when fragmentation left holes). */
-  liveRegionsPerSlab: number;
-  /** Byte offset of the i-th live region within its slab, holes spread evenly. */
+  /**
+   * Slabs in one repeating period of the layout: 1 for a compact heap; with holes, enough slabs
+   * for a random pattern of live and deleted keys (see thinnedPeriod).
+   */
+  periodSlabs: number;
+  /** Live regions per period (fewer than periodSlabs × regionsPerSlab when deletes left holes). */
+  liveRegionsPerPeriod: number;
+  /** Byte offset of the i-th live region from the start of its period. */
   liveRegionStart: Float64Array;
   slabs: number;
   pages: number;
@@ -112,6 +119,38 @@ export interface LargeValueLayout {
   extentPages: number;
   meanTouchedPages: number;
   meanWholeTouchedPages: number;
+  /** Allocator metadata an overwrite writes; absent when the thread cache serves the class. */
+  metadata: LargeExtentMetadata | undefined;
+}
+
+/**
+ * Above tcache_max a freed value goes back to the arena and its extent is handed out again:
+ * each free and reuse writes the extent's edata_t (state, heap links) and the radix-tree leaf
+ * elements of its first and last page (jemalloc 5.3 src/emap.c emap_update_edata_state), in
+ * metadata pages shared with the child. Edatas were allocated in fill order, leaf elements lie
+ * in address order: one metadata page serves several neighbouring extents.
+ */
+export interface LargeExtentMetadata {
+  edataPages: number;
+  extentsPerEdataPage: number;
+  rtreePages: number;
+  /** Heap pages whose leaf elements share one metadata page (4096 / 8). */
+  heapPagesPerRtreePage: number;
+  /** Extents with their first or last page's element on a leaf page, one straddling in. */
+  extentsTouchingRtreePage: number;
+}
+
+function largeExtentMetadata(keys: number, usableBytes: number, extentPages: number): LargeExtentMetadata | undefined {
+  if (usableBytes <= TCACHE_MAX_BYTES) return undefined;
+  const extentsPerEdataPage = PAGE_BYTES / EDATA_BYTES;
+  const heapPagesPerRtreePage = PAGE_BYTES / RTREE_BYTES_PER_PAGE;
+  return {
+    edataPages: keys / extentsPerEdataPage,
+    extentsPerEdataPage,
+    rtreePages: (keys * extentPages) / heapPagesPerRtreePage,
+    heapPagesPerRtreePage,
+    extentsTouchingRtreePage: heapPagesPerRtreePage / extentPages + 1,
+  };
 }
 
 export interface RedisLayout {
@@ -140,15 +179,58 @@ export interface RedisLayout {
   partialWritePagesPerKey?: number;
 }
 
+// A heap thinned by deletes keeps each key's regions with probability p, independently of its
+// neighbours (keys are deleted at random): live counts per page are binomial, not evenly spaced,
+// so written keys share pages less often than evenly spread holes would say. The pattern is drawn
+// once over enough key slots to hold the binomial's shape, from a fixed seed so that the expected
+// mode stays deterministic.
+const THINNED_PERIOD_MIN_SLOTS = 4096;
+const THINNED_PATTERN_SEED = 0x7417;
+
 function smallClassLayout(kinds: Allocation[], keys: number, liveFraction: number): SmallClassLayout {
   const geometry = slabGeometry(kinds[0]!.usableBytes);
-  const live = Math.max(1, Math.min(geometry.regionsPerSlab, Math.round(geometry.regionsPerSlab * liveFraction)));
-  const liveRegionStart = new Float64Array(live);
-  for (let i = 0; i < live; i++) {
-    liveRegionStart[i] = Math.floor((i * geometry.regionsPerSlab) / live) * geometry.regionBytes;
+  const kindsPerKey = kinds.length;
+  if (liveFraction >= 1) {
+    const live = geometry.regionsPerSlab;
+    const liveRegionStart = new Float64Array(live);
+    for (let i = 0; i < live; i++) liveRegionStart[i] = i * geometry.regionBytes;
+    const slabs = Math.ceil((keys * kindsPerKey) / live);
+    return { geometry, kinds, periodSlabs: 1, liveRegionsPerPeriod: live, liveRegionStart, slabs, pages: slabs * geometry.pagesPerSlab };
   }
-  const slabs = Math.ceil((keys * kinds.length) / live);
-  return { geometry, kinds, liveRegionsPerSlab: live, liveRegionStart, slabs, pages: slabs * geometry.pagesPerSlab };
+  const period = thinnedPeriod(geometry, kindsPerKey, liveFraction);
+  // A fraction of a period at the end: the heap holds only as many key slots as the keys need.
+  const slabs = Math.ceil(((keys * kindsPerKey) / period.liveRegionStart.length) * period.slabs);
+  return {
+    geometry,
+    kinds,
+    periodSlabs: period.slabs,
+    liveRegionsPerPeriod: period.liveRegionStart.length,
+    liveRegionStart: period.liveRegionStart,
+    slabs,
+    pages: slabs * geometry.pagesPerSlab,
+  };
+}
+
+/** Key slots of `kindsPerKey` adjacent regions, each slot kept with probability `keep`. */
+function thinnedPeriod(geometry: SlabGeometry, kindsPerKey: number, keep: number): { slabs: number; liveRegionStart: Float64Array } {
+  // A period holds whole key slots: its slab count is a multiple of kindsPerKey / gcd(R, k).
+  const unit = kindsPerKey / gcd(geometry.regionsPerSlab, kindsPerKey);
+  const slotsPerUnit = (unit * geometry.regionsPerSlab) / kindsPerKey;
+  const units = Math.max(1, Math.ceil(THINNED_PERIOD_MIN_SLOTS / (Math.max(keep, 1e-3) * slotsPerUnit)));
+  const slots = units * slotsPerUnit;
+  const rng = new Rng(THINNED_PATTERN_SEED);
+  const starts: number[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    if (rng.next() >= keep) continue;
+    for (let k = 0; k < kindsPerKey; k++) starts.push((slot * kindsPerKey + k) * geometry.regionBytes);
+  }
+  if (starts.length === 0) for (let k = 0; k < kindsPerKey; k++) starts.push(k * geometry.regionBytes);
+  return { slabs: units * unit, liveRegionStart: Float64Array.from(starts) };
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 export interface LayoutOptions {
@@ -192,12 +274,14 @@ function layoutWithLiveFraction(options: LayoutOptions, liveFraction: number): R
   for (const allocation of allocations) {
     if (!isSmallClass(allocation.usableBytes)) {
       const mean = meanLargeExtentPages(allocation.usableBytes, allocation.requestBytes);
+      const extentPages = allocation.usableBytes / PAGE_BYTES + 1;
       largeValue = {
         usableBytes: allocation.usableBytes,
         writtenBytes: allocation.requestBytes,
-        extentPages: allocation.usableBytes / PAGE_BYTES + 1,
+        extentPages,
         meanTouchedPages: mean.touched,
         meanWholeTouchedPages: mean.wholeTouched,
+        metadata: largeExtentMetadata(keys, allocation.usableBytes, extentPages),
       };
       continue;
     }

@@ -41,18 +41,19 @@ export function regionPages(start: number, writtenBytes: number, regionBytes: nu
 
 export function classPagePattern(cls: SmallClassLayout, dismissEnabled: boolean): ClassPagePattern {
   const kindsPerKey = cls.kinds.length;
-  const live = cls.liveRegionsPerSlab;
-  const periodSlabs = kindsPerKey / gcd(live, kindsPerKey);
-  const pagesPerPeriod = periodSlabs * cls.geometry.pagesPerSlab;
+  const live = cls.liveRegionsPerPeriod;
+  const layoutPeriods = kindsPerKey / gcd(live, kindsPerKey);
+  const layoutPeriodPages = cls.periodSlabs * cls.geometry.pagesPerSlab;
+  const pagesPerPeriod = layoutPeriods * layoutPeriodPages;
   const keysOnPage: Array<Set<number>> = Array.from({ length: pagesPerPeriod }, () => new Set<number>());
   const dismissible = new Uint8Array(pagesPerPeriod);
-  for (let slab = 0; slab < periodSlabs; slab++) {
+  for (let period = 0; period < layoutPeriods; period++) {
     for (let i = 0; i < live; i++) {
-      const regionIndex = slab * live + i;
+      const regionIndex = period * live + i;
       const kind = cls.kinds[regionIndex % kindsPerKey]!;
       if (!kind.writtenOnOverwrite) continue;
       const key = Math.floor(regionIndex / kindsPerKey);
-      const start = slab * cls.geometry.pagesPerSlab * PAGE_BYTES + cls.liveRegionStart[i]!;
+      const start = period * layoutPeriodPages * PAGE_BYTES + cls.liveRegionStart[i]!;
       const pages = regionPages(start, writtenExtentBytes(kind), cls.geometry.regionBytes);
       for (let p = pages.firstPage; p <= pages.lastPage; p++) {
         if (dismissEnabled && kind.dismissible && p >= pages.wholeFirst && p <= pages.wholeLast) dismissible[p] = 1;
@@ -72,7 +73,7 @@ export function classPagePattern(cls: SmallClassLayout, dismissEnabled: boolean)
   return {
     sharedPagesByKeyCount,
     dismissiblePages,
-    keysPerPeriod: (periodSlabs * live) / kindsPerKey,
+    keysPerPeriod: (layoutPeriods * live) / kindsPerKey,
     pagesPerPeriod,
     meanKeysPerPage: keyPageSum / pagesPerPeriod,
   };

@@ -60,7 +60,11 @@ export interface FillResult {
 export interface FillOptions {
   keys: number;
   valueBytes: number;
-  fragmentation: { induce: boolean; fill_factor: number };
+  /**
+   * `history`: how the share 1 − 1/fill_factor goes: `delete` (DEL, the default) or `expire`
+   * (PEXPIRE 1 ms, then active expiry and a SCAN that removes what it left: src/expire.c).
+   */
+  fragmentation: { induce: boolean; fill_factor: number; history?: 'delete' | 'expire' };
   seed: number;
   /** Bytes per key the scenario was sized with, for the record. */
   bytesPerKeyEstimate: number;
@@ -80,8 +84,14 @@ export async function fillDataset(redis: Redis, options: FillOptions): Promise<F
     survivors = survivingKeys(populated, options.fragmentation.fill_factor, options.seed);
     let next = 0;
     let batch: string[] = [];
+    const expire = options.fragmentation.history === 'expire';
     const flush = async () => {
-      if (batch.length > 0) await redis.call('DEL', ...batch);
+      if (batch.length > 0 && !expire) await redis.call('DEL', ...batch);
+      if (batch.length > 0 && expire) {
+        const pipeline = redis.pipeline();
+        for (const key of batch) pipeline.pexpire(key, 1);
+        await pipeline.exec();
+      }
       batch = [];
     };
     for (let key = 0; key < populated; key++) {
@@ -93,6 +103,7 @@ export async function fillDataset(redis: Redis, options: FillOptions): Promise<F
       if (batch.length === DELETE_BATCH) await flush();
     }
     await flush();
+    if (expire) await waitForExpiry(redis, survivors.length);
     deleteSec = (performance.now() - deleteStarted) / 1000;
   }
 
@@ -118,6 +129,22 @@ export async function fillDataset(redis: Redis, options: FillOptions): Promise<F
   };
 }
 
+
+/** How long active expiry gets on its own before a SCAN removes the expired keys it left. */
+const ACTIVE_EXPIRY_WAIT_MS = 10_000;
+
+async function waitForExpiry(redis: Redis, survivors: number): Promise<void> {
+  const deadline = performance.now() + ACTIVE_EXPIRY_WAIT_MS;
+  while (performance.now() < deadline && (await redis.dbsize()) > survivors) await new Promise((r) => setTimeout(r, 100));
+  // Active expiry stops a database's cycle once under 10% of its samples are stale; SCAN
+  // expires every key it visits (src/db.c scanGenericCommand).
+  let cursor = '0';
+  do {
+    [cursor] = await redis.scan(cursor, 'COUNT', 10_000);
+  } while (cursor !== '0');
+  const left = await redis.dbsize();
+  if (left !== survivors) throw new Error(`expiry left ${left} keys, expected ${survivors}`);
+}
 
 /**
  * DEBUG POPULATE of `datasetMib` of strings, saved without compression: its zero-filled values

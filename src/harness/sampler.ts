@@ -124,7 +124,12 @@ export async function sampleSnapshot(options: SamplerOptions): Promise<Sampling>
         info_ms: round(infoMs, 2),
         thp_switch: thp,
       } as RunSample);
-      if (!child) after++;
+      // The child can exit between watch() and the smaps read: count a sample as after the exit
+      // only once the exit is recorded, so that exitedAt and countsAtExit are always set.
+      if (!child) {
+        watch();
+        if (exitedAt !== undefined) after++;
+      }
       next = Math.max(next + options.intervalMs, performance.now());
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
     }

@@ -12,11 +12,12 @@ const segmented = bgsaves.filter((s) => s.segments !== undefined);
 const syncs = entries.filter(isSyncScenario);
 
 describe('validation/scenarios.json', () => {
-  it('covers, in its BGSAVEs, 100 B to 64 KiB values, every distribution, THP and fragmentation', () => {
-    expect(new Set(scenarios.map((s) => s.value_bytes))).toEqual(new Set([100, 300, 1024, 4096, 16_384, 65_536]));
+  it('covers, in its BGSAVEs, 100 B to 1 MiB values, every distribution, THP and fragmentation', () => {
+    // 32 KiB: the first class the arena serves (tcache_max); 128 KiB and 1 MiB: few keys, large extents.
+    expect(new Set(scenarios.map((s) => s.value_bytes))).toEqual(new Set([100, 300, 1024, 4096, 16_384, 32_768, 65_536, 131_072, 1_048_576]));
     expect(new Set(scenarios.map((s) => s.distribution.type))).toEqual(new Set(['uniform', 'zipf', 'hotset', 'sequential']));
     expect(scenarios.some((s) => s.thp === 'always')).toBe(true);
-    expect(scenarios.some((s) => s.fragmentation.induce)).toBe(true);
+    expect(new Set(scenarios.filter((s) => s.fragmentation.induce).map((s) => s.fragmentation.fill_factor))).toEqual(new Set([2, 3]));
     expect(scenarios.some((s) => s.write_rate === 0)).toBe(true);
   });
 
