@@ -80,7 +80,10 @@ export function searchBoundary(axis: SearchAxis, evaluate: (value: number) => Pr
       const secant = current.value - (current.marginBytes * (current.value - previous.value)) / (current.marginBytes - previous.marginBytes);
       if (Number.isFinite(secant) && (secant - current.value) * sign > 0) target = clampJump(current.value, secant, sign, end);
     }
-    const next = run(axis.snap(target));
+    let value = axis.snap(target);
+    // Snapped back onto itself (near zero, or a whole unit away from the end): the end itself.
+    if (value === current.value) value = end;
+    const next = run(value);
     previous = current;
     first = next;
     if (next.fits) good = next;
