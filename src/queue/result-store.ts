@@ -37,8 +37,8 @@ export interface ClaimOutcome {
 
 export interface ResultStore {
   readonly keys: StoreKeys;
-  /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists. */
-  claim(id: string, scenario: Scenario): Promise<ClaimOutcome>;
+  /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists; `input` is the job's (a scenario, a plan's request). */
+  claim(id: string, input: Scenario | object): Promise<ClaimOutcome>;
   /** Deletes a record claimed for a job that could not be queued. */
   unclaim(id: string): Promise<void>;
   get(id: string): Promise<SimulationState | undefined>;
@@ -53,6 +53,10 @@ export interface ResultStore {
   markFailed(id: string, error: SimulationError): Promise<boolean>;
   /** Stores the result and marks the record completed, atomically. */
   complete(id: string, result: SimulationResult): Promise<void>;
+  /** The same for any job's result, with the summary its record keeps. */
+  completeDocument(id: string, document: object, summary: object): Promise<void>;
+  /** Any job's stored result. */
+  document(id: string): Promise<unknown>;
   requestCancel(id: string): Promise<void>;
   cancelRequested(id: string): Promise<boolean>;
   list(limit: number, cursor?: string): Promise<SimulationPage>;
@@ -171,7 +175,7 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
   return {
     keys,
 
-    async claim(id, scenario) {
+    async claim(id, input) {
       const now = new Date();
       const [created, previous, flat] = (await script(redis, CLAIM)(
         keys.record(id),
@@ -179,7 +183,7 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
         keys.result(id),
         keys.cancel(id),
         id,
-        JSON.stringify(scenario),
+        JSON.stringify(input),
         now.toISOString(),
         now.getTime(),
         resultTtlSec,
@@ -260,7 +264,16 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
         set: { finishedAt: finishedAt(), error: JSON.stringify(error) },
       }),
 
-    async complete(id, result) {
+    complete(id, result) {
+      return this.completeDocument(id, result, result.summary);
+    },
+
+    async document(id) {
+      const json = await redis.get(keys.result(id));
+      return json === null ? undefined : (JSON.parse(json) as unknown);
+    },
+
+    async completeDocument(id, result, summary) {
       // A completed result is the truth whatever the record says, even if it expired meanwhile.
       const pipeline = redis.multi().set(keys.result(id), JSON.stringify(result), 'EX', resultTtlSec);
       script(pipeline, TRANSITION)(
@@ -268,7 +281,7 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
           to: 'completed',
           from: '*',
           event: 'status',
-          set: { progress: '1', finishedAt: finishedAt(), summary: JSON.stringify(result.summary) },
+          set: { progress: '1', finishedAt: finishedAt(), summary: JSON.stringify(summary) },
           del: ['error'],
         }),
       );

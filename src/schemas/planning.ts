@@ -3,6 +3,7 @@
 // limit. Requests are validated here; the answers are what src/planning returns.
 import { DEFAULT_MAX_POINTS } from '../engine/defaults.js';
 import { LIMITS } from '../engine/limits.js';
+import { SimulationStatusSchema } from './api.js';
 import { SummarySchema } from './result.js';
 import { ScenarioSchema } from './scenario.js';
 import { byteSize } from './units.js';
@@ -227,3 +228,27 @@ export const HostResultSchema = z
   .openapi('HostResult');
 
 export type HostResult = z.infer<typeof HostResultSchema>;
+
+export const PlanningIdSchema = z
+  .string()
+  .regex(/^(plan|host)-[0-9a-f]{16}$/)
+  .openapi({ description: '`plan-` or `host-` and a hash of the canonical request: the same request is planned once.', example: 'plan-3f9c2a71b0d4e8a1' });
+
+/** A plan or host plan as the API shows it: a job record, with the result once completed. */
+function planningRecord<T extends z.ZodType>(name: string, result: T) {
+  return z
+    .object({
+      id: PlanningIdSchema,
+      status: SimulationStatusSchema,
+      progress: z.number().min(0).max(1),
+      createdAt: z.string().openapi({ format: 'date-time' }),
+      finishedAt: z.string().nullable().openapi({ format: 'date-time' }),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+      links: z.object({ self: z.string() }),
+      result: result.optional().openapi({ description: 'Present once completed.' }),
+    })
+    .openapi(name);
+}
+
+export const PlanRecordSchema = planningRecord('Plan', PlanResultSchema);
+export const HostPlanRecordSchema = planningRecord('HostPlan', HostResultSchema);
