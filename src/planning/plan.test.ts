@@ -97,7 +97,7 @@ describe('plan: each answer, simulated, fits within the headroom and one step mo
     expect(result.fits.reservedBytes).toBe(result.boundary!.summary.oom.reservedBytes);
   });
 
-  it('max-maxmemory: a whole MiB, a dataset of that used_memory fits and one MiB more does not', () => {
+  it('max-maxmemory: a whole MiB, a dataset of that used_memory fits and one step more does not', () => {
     // A save at a fixed throughput: a dataset of any size saves as the plan's boundary does.
     const byThroughput = { ...base, snapshot: { throughputBytesPerSec: 10e6 } };
     const result = ask('max-maxmemory', { base: byThroughput, host: { memoryBytes: HOST, reservedBytes: 0 }, headroomPercent: 5 });
@@ -105,7 +105,10 @@ describe('plan: each answer, simulated, fits within the headroom and one step mo
     expect(maxmemory % MiB).toBe(0);
     const sized = (usedMemoryBytes: number) => ({ ...byThroughput, dataset: { usedMemoryBytes, valueBytes: 200 }, host: { reservedBytes: 0 } });
     expect(peakOf(sized(maxmemory))).toBeLessThanOrEqual(budget(HOST, 5));
-    expect(peakOf(sized(maxmemory + MiB))).toBeGreaterThan(budget(HOST, 5));
+    // The step: to the next whole MiB, and at most half a MiB of search resolution past it.
+    expect(result.step!).toBeGreaterThan(0);
+    expect(result.step!).toBeLessThan(1.5 * MiB);
+    expect(peakOf(sized(maxmemory + result.step!))).toBeGreaterThan(budget(HOST, 5));
     expect(result.answer.equivalents!.percentOfHostMemory).toBeCloseTo((100 * result.boundary!.summary.usedMemoryBytes) / HOST, 1);
   });
 });

@@ -43,6 +43,8 @@ interface QuestionAxis extends SearchAxis {
   memoryAt(value: number): number;
   /** The answer reported for a value, from its simulated summary. */
   answerOf(value: number, summary: Summary): number;
+  /** The first value past the answer, in the answer's terms; default answerOf. */
+  beyondOf?(value: number, summary: Summary): number;
   equivalents?(value: number, summary: Summary): Record<string, number>;
 }
 
@@ -101,11 +103,13 @@ function datasetAxis(base: Scenario, run: ResolvedRun, memoryBytes: number, ques
     scale: 'log',
     interpolation: 'linear',
     snap: (s) => (segments === undefined ? Math.max(1, Math.round(run.keys * s)) / run.keys : s),
-    step: (s) => Math.max(s * RELATIVE_STEP, segments === undefined ? 1 / run.keys : 1 / fewest),
+    // maxmemory is set in whole MiB: resolved to half of one, so the next MiB is past the boundary or within a step of it.
+    step: (s) => Math.max(question === 'max-maxmemory' ? Math.min(s * RELATIVE_STEP, MiB / 2 / run.usedMemoryBytes) : s * RELATIVE_STEP, segments === undefined ? 1 / run.keys : 1 / fewest),
     scenarioAt,
     memoryAt: () => memoryBytes,
     // maxmemory as a whole MiB (redis.conf's `mb`), at most the boundary's used_memory.
     answerOf: (_s, summary) => (question === 'max-maxmemory' ? Math.floor(summary.usedMemoryBytes / MiB) * MiB : summary.usedMemoryBytes),
+    beyondOf: (_s, summary) => summary.usedMemoryBytes,
     equivalents: (_s, summary) => ({
       keys: summary.keys,
       usedMemoryBytes: summary.usedMemoryBytes,
@@ -267,7 +271,7 @@ export function plan(request: PlanRequest, hooks: PlanHooks = {}): PlanResult {
     const summary = summaries.get(outcome.inside.value)!;
     const beyondSummary = summaries.get(outcome.beyond.value)!;
     const value = axis.answerOf(outcome.inside.value, summary);
-    const beyondValue = axis.answerOf(outcome.beyond.value, beyondSummary);
+    const beyondValue = (axis.beyondOf ?? axis.answerOf)(outcome.beyond.value, beyondSummary);
     const scenario = axis.scenarioAt(outcome.inside.value);
     memoryForFits = axis.memoryAt(outcome.inside.value);
     fitsSummary = summary;
@@ -277,19 +281,19 @@ export function plan(request: PlanRequest, hooks: PlanHooks = {}): PlanResult {
     step = beyondValue - value;
     check = exactCheck(scenario, summary, budgetBytes(memoryForFits, request.headroomPercent));
   } else if (outcome.kind === 'all-fit') {
-    fitsSummary = summaries.get(outcome.inside.value);
+    fitsSummary = summaries.get(outcome.inside.value)!;
     answer = {
       value: null,
       unit: axis.unit,
-      reason: `every value fits: even ${outcome.inside.value} ${axis.unit === 'bytes' && request.question !== 'min-host-memory' ? '(scale of the dataset)' : axis.unit}, the engine's limit, peaks at ${outcome.inside.peakBytes} B within the budget`,
+      reason: `every value fits: even ${axis.answerOf(outcome.inside.value, fitsSummary)} ${axis.unit}, the engine's limit on this axis, peaks at ${outcome.inside.peakBytes} B within the budget`,
     };
   } else {
-    fitsSummary = summaries.get(outcome.beyond.value);
-    if (request.question === 'min-host-memory') memoryForFits = axis.memoryAt(outcome.beyond.value);
+    fitsSummary = summaries.get(outcome.beyond.value)!;
+    memoryForFits = axis.memoryAt(outcome.beyond.value);
     answer = {
       value: null,
       unit: axis.unit,
-      reason: `no value fits: even ${outcome.beyond.value} ${axis.unit === 'bytes' && request.question !== 'min-host-memory' ? '(scale of the dataset)' : axis.unit} peaks at ${outcome.beyond.peakBytes} B, over the budget of ${Math.floor(budgetBytes(axis.memoryAt(outcome.beyond.value), request.headroomPercent))} B`,
+      reason: `no value fits: even ${axis.answerOf(outcome.beyond.value, fitsSummary)} ${axis.unit} peaks at ${outcome.beyond.peakBytes} B, over the budget of ${Math.floor(budgetBytes(memoryForFits, request.headroomPercent))} B`,
     };
   }
   hooks.onProgress?.(1);

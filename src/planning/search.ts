@@ -1,11 +1,13 @@
 // A bracketing search for the boundary of a monotone predicate along one axis: the last value
 // that fits and the first that does not, no further apart than the axis' step. It starts at
 // the base scenario's own value and jumps (secants of the margin, ×1.25–×16) until the
-// predicate flips; inside the bracket each round is a false-position guess from the two ends'
-// margins (the margin in bytes is nearly linear near the answer, so the guess lands close),
-// then a probe one step past the guess to close the bracket. A round that does not halve the
-// bracket makes the next one a bisection, so the search takes at most about twice
-// bisection's count (the safeguard of Brent's and the ITP method).
+// predicate flips; inside the bracket each round is a guess where the margin would cross zero
+// — the secant of the two latest probes when it falls inside the bracket (Dekker), else false
+// position between the ends (the margin is nearly linear near the answer, so it lands close),
+// then a probe one step past the guess to close the bracket (when the guess lands within a
+// few steps of the root); an end kept twice running counts half its margin (Illinois). Two
+// rounds that do not quarter the bracket make the next a bisection, so the search takes at
+// most about three times bisection's count (the safeguard of Brent's and the ITP method).
 
 /** One simulated point of the axis. */
 export interface Probe {
@@ -105,13 +107,21 @@ export function searchBoundary(axis: SearchAxis, evaluate: (value: number) => Pr
   let lastTaken: boolean | undefined;
   let weightGood = 1;
   let weightBad = 1;
+  // Widths at the start of the last two rounds.
+  const widths: number[] = [];
   for (let round = 0; round < MAX_SEARCH_ITERATIONS && !closed(); round++) {
     const before = Math.abs(bad.value - good.value);
+    widths.push(before);
     const mg = good.marginBytes * weightGood;
     const mb = bad.marginBytes * weightBad;
     // Where the margin crosses zero, were it linear between the ends.
     const t = mg / (mg - mb);
-    let guess = axis.snap(bisect || !Number.isFinite(t) ? mid(good.value, bad.value) : interpolate(good.value, bad.value, t));
+    // Dekker: the secant of the two latest probes when it falls inside the bracket (superlinear
+    // on a smooth margin), else false position between the ends.
+    const [p1, p2] = [probes.at(-2)!, probes.at(-1)!];
+    const secantT = p2.marginBytes / (p2.marginBytes - p1.marginBytes);
+    const secant = p1.value !== p2.value && Number.isFinite(secantT) ? axis.snap(interpolate(p2.value, p1.value, secantT)) : Number.NaN;
+    let guess = axis.snap(bisect || !Number.isFinite(t) ? mid(good.value, bad.value) : between(secant) ? secant : interpolate(good.value, bad.value, t));
     if (!between(guess)) guess = axis.snap(mid(good.value, bad.value));
     if (!between(guess)) break;
     const slope = Math.abs(good.marginBytes - bad.marginBytes) / before;
@@ -133,7 +143,10 @@ export function searchBoundary(axis: SearchAxis, evaluate: (value: number) => Pr
       const next = axis.snap(p.fits ? p.value + direction * axis.step(p.value) : p.value - direction * axis.step(p.value));
       if (between(next)) take(run(next));
     }
-    bisect = Math.abs(bad.value - good.value) > before / 2 && !bisect;
+    // Two rounds that did not quarter the bracket between them: bisect once.
+    const twoBack = widths.at(-2);
+    bisect = !bisect && twoBack !== undefined && Math.abs(bad.value - good.value) > twoBack / 4;
+    if (bisect) widths.length = 0;
   }
   return finish({ kind: 'boundary', inside: good, beyond: bad }, probes, axis);
 
