@@ -7,11 +7,16 @@ import type { SimulationService } from '../service/simulation-service.js';
 
 const unanswered = (what: string, ms: number) => new ServiceUnavailableError(`simulation service ${what} did not answer within ${ms} ms`);
 
-export function withDeadlines(service: SimulationService, timeoutMs: number): SimulationService {
-  const bounded = <T>(what: string, call: () => Promise<T>, ms = timeoutMs) =>
+/** A call bounded by `ms` (default `timeoutMs`), failing with ServiceUnavailableError. */
+const boundedBy =
+  (timeoutMs: number) =>
+  <T>(what: string, call: () => Promise<T>, ms = timeoutMs) =>
     within(call(), ms, () => {
       throw unanswered(what, ms);
     });
+
+export function withDeadlines(service: SimulationService, timeoutMs: number): SimulationService {
+  const bounded = boundedBy(timeoutMs);
   return {
     submit: (scenario, options) => bounded('submit', () => service.submit(scenario, options)),
     get: (id) => bounded('get', () => service.get(id)),
@@ -36,10 +41,7 @@ export function withDeadlines(service: SimulationService, timeoutMs: number): Si
 }
 
 export function withPlanningDeadlines(service: PlanningService, timeoutMs: number): PlanningService {
-  const bounded = <T>(what: string, call: () => Promise<T>, ms = timeoutMs) =>
-    within(call(), ms, () => {
-      throw unanswered(what, ms);
-    });
+  const bounded = boundedBy(timeoutMs);
   return {
     submitPlanning: (kind, request) => bounded('submitPlanning', () => service.submitPlanning(kind, request)),
     getPlanning: (kind, id) => bounded('getPlanning', () => service.getPlanning(kind, id)),

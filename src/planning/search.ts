@@ -6,8 +6,8 @@
 // position between the ends (the margin is nearly linear near the answer, so it lands close),
 // then a probe one step past the guess to close the bracket (when the guess lands within a
 // few steps of the root); an end kept twice running counts half its margin (Illinois). Two
-// rounds that do not quarter the bracket make the next a bisection, so the search takes at
-// most about three times bisection's count (the safeguard of Brent's and the ITP method).
+// rounds that do not quarter the bracket make the next a bisection, so the bracket halves at
+// least every five probes (the safeguard of Brent's and the ITP method).
 
 /** One simulated point of the axis. */
 export interface Probe {

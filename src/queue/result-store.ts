@@ -172,6 +172,24 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
 
   const finishedAt = () => new Date().toISOString();
 
+  const completeDocument = async (id: string, result: object, summary: object): Promise<void> => {
+    // A completed result is the truth whatever the record says, even if it expired meanwhile.
+    const pipeline = redis.multi().set(keys.result(id), JSON.stringify(result), 'EX', resultTtlSec);
+    script(pipeline, TRANSITION)(
+      ...transitionArgs(id, {
+        to: 'completed',
+        from: '*',
+        event: 'status',
+        set: { progress: '1', finishedAt: finishedAt(), summary: JSON.stringify(summary) },
+        del: ['error'],
+      }),
+    );
+    pipeline.del(keys.cancel(id));
+    const replies = await pipeline.exec();
+    const failure = replies?.find(([err]) => err !== null)?.[0];
+    if (failure) throw failure;
+  };
+
   return {
     keys,
 
@@ -264,32 +282,14 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
         set: { finishedAt: finishedAt(), error: JSON.stringify(error) },
       }),
 
-    complete(id, result) {
-      return this.completeDocument(id, result, result.summary);
-    },
+    complete: (id, result) => completeDocument(id, result, result.summary),
 
     async document(id) {
       const json = await redis.get(keys.result(id));
       return json === null ? undefined : (JSON.parse(json) as unknown);
     },
 
-    async completeDocument(id, result, summary) {
-      // A completed result is the truth whatever the record says, even if it expired meanwhile.
-      const pipeline = redis.multi().set(keys.result(id), JSON.stringify(result), 'EX', resultTtlSec);
-      script(pipeline, TRANSITION)(
-        ...transitionArgs(id, {
-          to: 'completed',
-          from: '*',
-          event: 'status',
-          set: { progress: '1', finishedAt: finishedAt(), summary: JSON.stringify(summary) },
-          del: ['error'],
-        }),
-      );
-      pipeline.del(keys.cancel(id));
-      const replies = await pipeline.exec();
-      const failure = replies?.find(([err]) => err !== null)?.[0];
-      if (failure) throw failure;
-    },
+    completeDocument,
 
     async requestCancel(id) {
       await redis.set(keys.cancel(id), '1', 'EX', resultTtlSec);
