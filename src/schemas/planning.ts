@@ -180,6 +180,7 @@ export const HostRequestSchema = z
     example: {
       memoryBytes: '16GiB',
       horizonSec: 3600,
+      maxPoints: 100,
       instances: [
         { name: 'a', scenario: { dataset: { usedMemoryBytes: '4GiB', valueBytes: 256 }, workload: { writesPerSec: 20000 }, snapshot: { durationSec: 20 } }, snapshotEverySec: 900 },
         { name: 'b', scenario: { dataset: { usedMemoryBytes: '4GiB', valueBytes: 256 }, workload: { writesPerSec: 20000 }, snapshot: { durationSec: 20 } }, snapshotEverySec: 900 },

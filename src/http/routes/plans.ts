@@ -6,6 +6,8 @@ import { submitQuerySchema } from '../../schemas/http.js';
 import { HostPlanRecordSchema, HostRequestSchema, PlanningIdSchema, PlanRecordSchema, PlanRequestSchema } from '../../schemas/planning.js';
 import { z } from '../../schemas/zod.js';
 import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
+import { planHost } from '../../planning/host.js';
+import { plan } from '../../planning/plan.js';
 import { planningId } from '../../service/job-id.js';
 import { ServiceUnavailableError } from '../../service/errors.js';
 import type { PlanningKind, PlanningService, PlanningState } from '../../service/planning-service.js';
@@ -61,6 +63,18 @@ const KINDS: readonly Kind[] = [
 
 const pathOf = (collection: string, id: string) => `${collection}/${id}`;
 
+const exampleResults = new Map<PlanningKind, PlanningState['result']>();
+
+/** The example request answered by the planning core itself, once per process. */
+function exampleResult(k: Kind, request: unknown): PlanningState['result'] {
+  let result = exampleResults.get(k.kind);
+  if (!result) {
+    result = k.kind === 'plan' ? plan(PlanRequestSchema.parse(request)) : planHost(HostRequestSchema.parse(request));
+    exampleResults.set(k.kind, result);
+  }
+  return result;
+}
+
 function record(k: Kind, state: PlanningState) {
   const { id, status, progress, createdAt, finishedAt, error, result } = state;
   return { id, status, progress, createdAt, finishedAt, ...(error ? { error } : {}), links: { self: pathOf(k.collection, id) }, ...(result ? { result } : {}) };
@@ -79,6 +93,7 @@ function kindOperations(k: Kind, config: HttpConfig): Operation[] {
   const selfPath = `${k.collection}/{id}`;
   const common = commonProblemResponses(config.rateLimitPerMin, k.collection);
   const queued = record(k, { id: exampleId, status: 'queued', progress: 0, createdAt: '2026-01-01T12:00:00.000Z', finishedAt: null });
+  const completed = record(k, { id: exampleId, status: 'completed', progress: 1, createdAt: '2026-01-01T12:00:00.000Z', finishedAt: '2026-01-01T12:00:00.400Z', result: exampleResult(k, example) });
   const params = z.object({ id: PlanningIdSchema.openapi({ example: exampleId }) });
   const notFoundDoc = problemResponse(notFound(k, `${k.kind}-0000000000000000`), pathOf(k.collection, `${k.kind}-0000000000000000`), { description: `No ${k.noun} has this id.` });
   const accepted = (res: Response, state: PlanningState, retryAfterSec: number) =>
@@ -95,7 +110,7 @@ function kindOperations(k: Kind, config: HttpConfig): Operation[] {
     tags: [k.tag],
     request: { query: submitQuerySchema(config.maxWaitSec), body: { schema: k.requestSchema, description: `At most ${config.bodyLimitBytes} bytes of JSON.`, example } },
     responses: {
-      200: response(`The ${k.noun} has finished; \`result\` when it completed.`, { schema: k.recordSchema }, { Location: LOCATION_HEADER_DOC }, { rateLimited: true }),
+      200: response(`The ${k.noun} has finished; \`result\` when it completed.`, { schema: k.recordSchema, example: completed }, { Location: LOCATION_HEADER_DOC }, { rateLimited: true }),
       202: response('Queued or running; poll the Location, or submit again with `?wait=`.', { schema: k.recordSchema, example: queued }, { Location: LOCATION_HEADER_DOC, 'Retry-After': RETRY_AFTER_HEADER_DOC }, { rateLimited: true }),
       400: problemResponse(new HttpProblem({ status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' }), k.collection, {
         description: 'The body is not JSON (MALFORMED_JSON) or a query parameter is invalid (INVALID_PARAMETER).',
@@ -128,7 +143,7 @@ function kindOperations(k: Kind, config: HttpConfig): Operation[] {
     request: { params },
     notFound: (p) => notFound(k, String(p.id)),
     responses: {
-      200: response(`The ${k.noun}.`, { schema: k.recordSchema, example: queued }, {}, { rateLimited: true }),
+      200: response(`The ${k.noun}.`, { schema: k.recordSchema, example: completed }, {}, { rateLimited: true }),
       404: notFoundDoc,
       ...common,
     },
