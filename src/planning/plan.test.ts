@@ -132,11 +132,11 @@ describe('plan: null answers and the verdicts beside them', () => {
     const small = ask('max-write-rate');
     expect(small.exactCheck.status).toBe('agrees');
     expect(Math.abs(small.exactCheck.differencePercent!)).toBeLessThan(3);
-    const large = ask('max-snapshot-duration', { base: { ...base, workload: { writesPerSec: 2_000_000 } }, host: { memoryBytes: '1GiB' } });
-    if (large.answer.value !== null && 2e6 * large.answer.value > 5e7) {
-      expect(large.exactCheck.status).toBe('skipped');
-      expect(large.exactCheck.reason).toMatch(/exact mode would walk/);
-    }
+    // 8 GiB of 100 B values: about 4e7 keys, past the check's 2e7.
+    const large = ask('max-write-rate', { base: { ...base, dataset: { usedMemoryBytes: '8GiB', valueBytes: 100 } }, host: { memoryBytes: '12GiB' } });
+    expect(large.answer.value).not.toBeNull();
+    expect(large.exactCheck).toMatchObject({ status: 'skipped', fits: null, peakBytes: null });
+    expect(large.exactCheck.reason).toMatch(/^exact mode would hold 4\.\d\de\+7 keys, past the plan's 2e\+7/);
   });
 
   it('sets the cloud rules beside the engine’s answer, each over or under by the difference', () => {
