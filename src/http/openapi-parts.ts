@@ -18,6 +18,8 @@ export const TAGS = [
   { name: 'simulations', description: 'Submit scenarios, follow their progress and fetch results.' },
   { name: 'presets', description: 'Platform presets and example scenarios.' },
   { name: 'scenarios', description: 'Scenario drafts from an instance’s own figures.' },
+  { name: 'plans', description: 'The inverse question: how far a scenario can go on a host.' },
+  { name: 'hosts', description: 'Several instances’ forks on one host: the summed timeline and a stagger.' },
   { name: 'operations', description: 'Health, metrics and this document.' },
 ];
 

@@ -15,7 +15,7 @@ import { QUEUE_NAME } from './keys.js';
 import { processorLaunch } from './processor-file.js';
 import { closeRedisClient, createRedisClient } from './redis-clients.js';
 import { createResultStore } from './result-store.js';
-import { PROCESSOR_ENV, classifyFailure, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
+import { JOB_NAME, PROCESSOR_ENV, classifyFailure, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
 
 export interface WorkerPoolOptions {
   redisUrl: string;
@@ -96,7 +96,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     active.delete(job.id!);
     const endedAt = Date.now();
     return (outcome: FinishedRun['outcome']) => {
-      if (run && onRunFinished) {
+      // Plans and host plans keep their own records (src/queue/planning-processor.ts).
+      if (run && onRunFinished && job.name === JOB_NAME) {
         onRunFinished({ id: job.data.id, mode: job.data.scenario.simulation.mode, outcome, durationSec: (endedAt - run.startedAt) / 1000 });
       }
     };
