@@ -8,7 +8,9 @@ const column = (description: string) => z.array(z.number()).openapi({ descriptio
 export const SeriesSchema = z
   .object({
     tSec: column('Seconds since fork().'),
-    copiedPages: column('4 KiB pages copied so far (each one a copy-on-write fault in the parent).'),
+    copiedPages: column(
+      '4 KiB pages copied so far, whatever the copy unit: a 2 MiB huge-page copy (copyUnitBytes 2097152) counts 512. Each 4 KiB copy is one parent fault; a 2 MiB copy one fault.',
+    ),
     cowBytes: column("Child's Private_Dirty: what Redis reports as current_cow_size; 0 after the child exits."),
     parentRssBytes: column(
       'Parent RSS: the dataset, what inserts added, and the buffers the parent allocates (replication buffer, 6.2 AOF rewrite blocks); copies do not grow it.',
@@ -65,7 +67,97 @@ export const OomComponentsSchema = z
   })
   .openapi('OomComponents', { description: 'The parts of the peak the limit must hold, at the moment of that peak.' });
 
-export const ForkRateGradeSchema = z.enum(['excellent', 'good', 'poor', 'terrible']);
+export const ForkRateGradeSchema = z.enum(['excellent', 'good', 'poor', 'terrible', 'negligible']).openapi({
+  description:
+    'LATENCY DOCTOR’s grade of forkRateGBps (src/latency.c: under 10 GB/s terrible, under 25 poor, under 100 good, else excellent). `negligible`: the fork pauses under 1 ms, which the latency monitor cannot record (it counts whole ms), so LATENCY DOCTOR never grades it; its rate is mostly fork()’s fixed cost and says nothing about the host.',
+});
+
+export const VerdictLevelSchema = z.enum(['ok', 'tight', 'oom']);
+
+export const VerdictSchema = z
+  .object({
+    level: VerdictLevelSchema.nullable().openapi({
+      description: '`ok`: the peak fits with at least host.marginPercent of the limit to spare; `tight`: it fits with less; `oom`: it passes the limit. null without a host limit.',
+    }),
+    headroomBytes: z.number().nullable().openapi({ description: 'oom.headroomBytes: limit − peak (negative past the limit); null without a limit.' }),
+    headroomPercent: z.number().nullable().openapi({ description: 'headroomBytes as a percent of the limit; null without a limit.' }),
+    text: z.string().openapi({
+      description: 'The verdict in one line, sizes in GiB/MiB and times in ms/s, e.g. "SURVIVES: peak 31.3 GiB of 32 GiB, 0.7 GiB (2.2%) headroom, below the 10% margin" or "OOM at 2.1 s: peak 48.0 GiB of 32 GiB".',
+    }),
+  })
+  .openapi('Verdict', { description: 'Whether the host survives the fork event, read off `oom`: the same peak, limit and times.' });
+
+/** Stable warning codes and what each means. */
+export const WARNING_CODES = {
+  THP_DISABLED_BY_REDIS: 'kernel.thp is always but redis.disableThp (default true, disable-thp yes) opts Redis out: the run is on 4 KiB pages.',
+  THP_COPY_2M: 'Huge pages with kernel.thpCow copy-2m (Linux < 5.8): the first write to a shared huge page copies all 2 MiB.',
+  MAIN_THREAD_SATURATED: 'Writes plus copy-on-write faults fill the main thread while the child lives: fewer writes are served than offered.',
+  FORK_STALL_OVER_BUDGET: 'A fork() pause is longer than workload.latencyBudgetMs.',
+  FIRST_FORK_ALL_WRITABLE: 'snapshot.secondsSincePreviousFork is none: every page-table entry is writable and fork() takes its costliest path.',
+  EXACT_LIMITS_APPROACHED: 'Exact mode with at least half of its write or page limit: a scenario twice as large is refused; use expected mode.',
+} as const;
+export type WarningCode = keyof typeof WARNING_CODES;
+
+export const WarningSchema = z
+  .object({
+    code: z.enum(Object.keys(WARNING_CODES) as [WarningCode, ...WarningCode[]]).openapi({
+      description: `Stable code:\n${Object.entries(WARNING_CODES)
+        .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
+        .join('\n')}`,
+    }),
+    message: z.string().openapi({ description: 'What was found, with this run’s figures.' }),
+    path: z.string().optional().openapi({ description: 'The scenario field (dotted path) to look at.' }),
+  })
+  .openapi('Warning', { description: 'A setting that does not do what it likely meant, or a state that deserves attention.' });
+
+/** A handful: what a person weighs at once. */
+export const MAX_ADVICE = 5;
+
+/** Stable advice codes and the change each makes. */
+export const ADVICE_CODES = {
+  THP_OFF: 'kernel.thp never: the run on 4 KiB pages.',
+  NEWER_KERNEL: 'kernel.thpCow split-4k: Linux ≥ 5.8 copies 4 KiB of a huge page on write, not 2 MiB.',
+  FASTER_SAVE: 'snapshot.throughputBytesPerSec at the fast end of observed saves (500 MB/s): the child lives shorter.',
+  LOWER_MAXMEMORY: 'A smaller dataset (maxmemory with an eviction policy): the largest that leaves host.marginPercent of headroom.',
+  STAGGER_REPLICAS: 'Full-sync the replicas one at a time (replication.replicas 1).',
+  DISKLESS_SYNC: 'replication.diskless true: the child streams to the replicas, no RDB file in the page cache.',
+  REDIS_7: 'redis.version 7.0: the child releases saved values spanning whole pages (dismiss).',
+} as const;
+export type AdviceCode = keyof typeof ADVICE_CODES;
+
+const ScenarioValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const AdviceSchema = z
+  .object({
+    code: z.enum(Object.keys(ADVICE_CODES) as [AdviceCode, ...AdviceCode[]]).openapi({
+      description: `Stable code:\n${Object.entries(ADVICE_CODES)
+        .map(([code, change]) => `- \`${code}\`: ${change}`)
+        .join('\n')}`,
+    }),
+    changes: z
+      .array(z.object({ path: z.string(), from: ScenarioValueSchema, to: ScenarioValueSchema }))
+      .openapi({ description: 'The scenario fields (dotted paths) changed, from their resolved values.' }),
+    peakBytes: z.number().openapi({ description: 'oom.peakBytes of the scenario with the change, in expected mode.' }),
+    peakChangeBytes: z.number().openapi({ description: 'peakBytes minus the same peak without the change (also in expected mode); negative: lower.' }),
+    latestForkUsec: z.number().openapi({ description: 'The first fork’s pause with the change.' }),
+    verdict: VerdictSchema,
+    text: z.string().openapi({ description: 'The change and its effect in one line.' }),
+  })
+  .openapi('Advice', {
+    description:
+      'A change and its effect, computed by re-running the scenario with it (in expected mode, whatever the scenario’s mode, so advice costs a few analytic runs).',
+  });
+
+export const ReserveRuleSchema = z
+  .object({
+    rule: z.enum(['aws-elasticache-reserved-memory-percent', 'azure-cache-maxmemory-reserved', 'gcp-memorystore-export-maxmemory']),
+    label: z.string(),
+    reservePercent: z.number().openapi({ description: 'Share of the limit the rule keeps free.' }),
+    reserveBytes: z.number().nullable().openapi({ description: 'That share of host.memoryBytes; null without a limit.' }),
+    coversPeakCow: z.boolean().nullable().openapi({ description: 'The reserve is at least cowPeakBytes; null without a limit.' }),
+    source: z.string(),
+  })
+  .openapi('ReserveRule', { description: 'A cloud provider’s rule of thumb, for comparison with the forecast: none of them is this host’s rule.' });
 
 export const SummarySchema = z
   .object({
@@ -84,8 +176,11 @@ export const SummarySchema = z
     rdbLastCowSize: z.number().openapi({ description: 'What INFO rdb_last_cow_size would say: the peak on 7.0, the last value on 6.2.' }),
     finalCowBytes: z.number().openapi({ description: 'Child Private_Dirty just before it exits.' }),
     peakHostMemoryBytes: z.number().openapi({ description: 'Peak of parent RSS + child private bytes.' }),
-    copiedPages: z.number().openapi({ description: '4 KiB pages copied during the snapshot.' }),
-    copyUnitBytes: z.number(),
+    copiedPages: z
+      .number()
+      .openapi({ description: '4 KiB pages the first child’s copies took by its exit, as the series counts them: a 2 MiB huge-page copy counts 512.' }),
+    copiedBytes: z.number().openapi({ description: 'copiedPages × 4096: the bytes copied, before Redis 7’s dismiss released any.' }),
+    copyUnitBytes: z.number().openapi({ description: 'What one copy-on-write fault copies: 4096, or 2097152 with huge pages on Linux < 5.8 (kernel.thpCow copy-2m).' }),
     writes: z.number().openapi({ description: 'Writes served while the child lived.' }),
     writesOffered: z.number().openapi({ description: 'Writes offered while the child lived.' }),
     writesPerSecOffered: z.number(),
@@ -117,7 +212,18 @@ export const SummarySchema = z
         reserveBytes: z.number().nullable(),
         coversPeakCow: z.boolean().nullable(),
       })
-      .openapi({ description: 'The reserve a 25% rule of thumb would have kept, beside the forecast.' }),
+      .openapi({
+        deprecated: true,
+        description: 'Deprecated: the AWS rule alone, kept for existing clients; read reserveRulesOfThumb, which sets it beside Azure’s and GCP’s. The reserve a 25% rule of thumb would have kept, beside the forecast.',
+      }),
+    reserveRulesOfThumb: z.array(ReserveRuleSchema).openapi({
+      description: 'Cloud providers’ rules of thumb side by side, as comparisons with the forecast (AWS 25%, Azure 10% + 10%, GCP 50% during an export); the verdict does not use them.',
+    }),
+    verdict: VerdictSchema,
+    warnings: z.array(WarningSchema).openapi({ description: 'Settings that likely do not do what was meant, and states that deserve attention; empty when none.' }),
+    advice: z.array(AdviceSchema).max(MAX_ADVICE).openapi({
+      description: `Up to ${MAX_ADVICE} changes that apply and lower the peak (by at least 1%) or improve the verdict, largest effect first; empty when none helps.`,
+    }),
     trigger: z.enum(['bgsave', 'aof-rewrite', 'full-sync']),
     forks: z.number().openapi({ description: 'Forks in the event (INFO total_forks delta).' }),
     children: z.array(ChildSchema),
@@ -154,5 +260,15 @@ export function seriesColumns(series: Series): SeriesColumn[] {
 }
 export type Summary = z.infer<typeof SummarySchema>;
 export type SimulationResult = z.infer<typeof SimulationResultSchema>;
+/** What simulate() answers: everything but the advice, which re-runs the engine above it. */
+export type EngineSummary = Omit<Summary, 'advice'>;
+export interface EngineResult {
+  summary: EngineSummary;
+  series: Series;
+}
+export type Verdict = z.infer<typeof VerdictSchema>;
+export type Warning = z.infer<typeof WarningSchema>;
+export type Advice = z.infer<typeof AdviceSchema>;
+export type ReserveRule = z.infer<typeof ReserveRuleSchema>;
 export type ForkRateGrade = z.infer<typeof ForkRateGradeSchema>;
 export type Child = z.infer<typeof ChildSchema>;
