@@ -110,14 +110,16 @@ function redis7(scenario: Scenario, base: EngineSummary): Candidate[] {
     (dataset.valueBytes ?? 0) >= PAGE_BYTES ||
     (dataset.segments ?? []).some((s) => (s.type === 'string' ? s.valueBytes : s.elements * s.elementBytes) >= PAGE_BYTES);
   if (!large && scenario.snapshot.trigger === 'bgsave') return [];
+  const { trigger } = scenario.snapshot;
+  const why = ['the child releases saved values', ...(trigger === 'full-sync' ? ['one replication buffer shared by the replicas'] : []), ...(trigger === 'aof-rewrite' ? ['no AOF rewrite buffer'] : [])];
   return [
     {
       code: 'REDIS_7',
-      label: 'Upgrade to Redis 7.0 (the child releases saved values; one shared replication buffer; no AOF rewrite buffer)',
-      // The sync mode as it was, so the upgrade alone is weighed.
+      label: `Upgrade to Redis 7.0 (${why.join('; ')})`,
       changes: [
         { path: 'redis.version', from: '6.2', to: '7.0' },
-        ...(scenario.replication.diskless === undefined ? [{ path: 'replication.diskless', from: null, to: base.scenario.replication.diskless ?? false }] : []),
+        // The sync mode as it was (7.0's default is diskless), so the upgrade alone is weighed.
+        ...(trigger === 'full-sync' && scenario.replication.diskless === undefined ? [{ path: 'replication.diskless', from: null, to: base.scenario.replication.diskless ?? false }] : []),
       ],
     },
   ];

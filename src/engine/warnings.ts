@@ -79,7 +79,7 @@ function firstForkWarning(run: ResolvedRun, forks: readonly ForkCost[]): Warning
   ];
 }
 
-function exactLimitWarning(run: ResolvedRun, event: ForkEvent): Warning[] {
+export function exactLimitWarning(run: ResolvedRun, event: ForkEvent): Warning[] {
   if (run.mode !== 'exact') return [];
   const writes = event.children.reduce((sum, c) => sum + run.load.peakWritesPerSec * (c.endSec - c.startSec), 0);
   const pages = Math.max(run.layout.heapPages, run.keys);
