@@ -15,7 +15,7 @@ function byHand(input: ScenarioInput, advice: Advice): ScenarioInput {
     else at[keys.at(-1)!] = to;
   }
   copy.simulation = { ...copy.simulation, mode: 'expected' };
-  return copy as ScenarioInput;
+  return copy as unknown as ScenarioInput;
 }
 
 const summaryOf = (input: ScenarioInput) => simulate(ScenarioSchema.parse(input)).summary;

@@ -81,7 +81,7 @@ export const DEFAULT_HOST_KIND = 'vm';
  * Headroom below which a surviving host is called tight, percent of the limit. The cloud rules
  * of thumb (AWS 25%, Azure 10% + 10%, GCP 50% during an export) reserve room for a copy-on-write
  * they cannot see; the forecast counts it, so the margin need only cover what it does not: the
- * model's error on peak memory (within 5% on every measured run), the dataset's growth between
+ * model's error on peak memory (within about 6% on every measured run), the dataset's growth between
  * the forecast and the fork, and the daemons a default reserve guesses. Azure's maxmemory-reserved
  * default, 10%, is the smallest of the platforms' reserves for such non-cache memory.
  */

@@ -35,7 +35,10 @@ export const SeriesSchema = z
     events: z
       .array(
         z
-          .object({ kind: z.enum(['fork', 'replica-disconnected', 'sync-completed', 'child-exited']), tSec: z.number() })
+          .object({
+            kind: z.enum(['fork', 'replica-disconnected', 'sync-completed', 'child-exited']).openapi({ description: 'A fork, a replica dropped at its output-buffer limit, every replica loaded, a child exited.' }),
+            tSec: z.number().openapi({ description: 'When, in seconds on the series’ clock.' }),
+          })
           .openapi({ description: 'What happened when, in seconds since the first request or fork.' }),
       )
       .openapi({ description: 'The fork event’s moments, in time order of their kind.' }),
@@ -44,13 +47,13 @@ export const SeriesSchema = z
 
 export const ChildSchema = z
   .object({
-    startSec: z.number(),
+    startSec: z.number().openapi({ description: 'When it forked, seconds on the series’ clock.' }),
     endSec: z.number().openapi({ description: 'When it exited (or was killed), or the end of the horizon.' }),
     killed: z.boolean().openapi({ description: 'Killed when its replica dropped and no save rule needed the file (PR #7819).' }),
     forkUsec: z.number().openapi({ description: 'Its fork() pause.' }),
-    cowPeakBytes: z.number(),
-    finalCowBytes: z.number(),
-    copiedPages: z.number(),
+    cowPeakBytes: z.number().openapi({ description: 'Its peak Private_Dirty.' }),
+    finalCowBytes: z.number().openapi({ description: 'Its Private_Dirty when it exited.' }),
+    copiedPages: z.number().openapi({ description: '4 KiB pages its copies took (a 2 MiB copy counts 512), as the series counts them.' }),
     writes: z.number().openapi({ description: 'Writes served while it lived.' }),
   })
   .openapi('Child', { description: 'One fork of the event and its child.' });
@@ -59,11 +62,11 @@ export const OomComponentsSchema = z
   .object({
     parentBytes: z.number().openapi({ description: 'Parent RSS apart from its buffers: the dataset and inserts.' }),
     cowBytes: z.number().openapi({ description: 'The child’s copies.' }),
-    replicationBufferBytes: z.number(),
-    aofRewriteBufferBytes: z.number(),
+    replicationBufferBytes: z.number().openapi({ description: 'The replication buffers in the parent (mem_total_replication_buffers).' }),
+    aofRewriteBufferBytes: z.number().openapi({ description: '6.2’s AOF rewrite buffer, the parent’s blocks and the child’s diff.' }),
     pageCacheBytes: z.number().openapi({ description: 'Unreclaimable page cache: an RDB on tmpfs.' }),
     forkPageTableBytes: z.number().openapi({ description: 'The child’s copy of the page tables.' }),
-    reservedBytes: z.number(),
+    reservedBytes: z.number().openapi({ description: 'host.reservedBytes: what else the limit holds.' }),
   })
   .openapi('OomComponents', { description: 'The parts of the peak the limit must hold, at the moment of that peak.' });
 
@@ -135,7 +138,13 @@ export const AdviceSchema = z
         .join('\n')}`,
     }),
     changes: z
-      .array(z.object({ path: z.string(), from: ScenarioValueSchema, to: ScenarioValueSchema }))
+      .array(
+        z.object({
+          path: z.string().openapi({ description: 'Dotted scenario path, e.g. kernel.thp.' }),
+          from: ScenarioValueSchema.openapi({ description: 'The value before; null: absent (its default applied).' }),
+          to: ScenarioValueSchema.openapi({ description: 'The value with the change; null: removed.' }),
+        }),
+      )
       .openapi({ description: 'The scenario fields (dotted paths) changed, from their resolved values.' }),
     peakBytes: z.number().openapi({ description: 'oom.peakBytes of the scenario with the change, in expected mode.' }),
     peakChangeBytes: z.number().openapi({ description: 'peakBytes minus the same peak without the change (also in expected mode); negative: lower.' }),
@@ -150,18 +159,18 @@ export const AdviceSchema = z
 
 export const ReserveRuleSchema = z
   .object({
-    rule: z.enum(['aws-elasticache-reserved-memory-percent', 'azure-cache-maxmemory-reserved', 'gcp-memorystore-export-maxmemory']),
-    label: z.string(),
+    rule: z.enum(['aws-elasticache-reserved-memory-percent', 'azure-cache-maxmemory-reserved', 'gcp-memorystore-export-maxmemory']).openapi({ description: 'Which rule.' }),
+    label: z.string().openapi({ description: 'The rule in words.' }),
     reservePercent: z.number().openapi({ description: 'Share of the limit the rule keeps free.' }),
     reserveBytes: z.number().nullable().openapi({ description: 'That share of host.memoryBytes; null without a limit.' }),
     coversPeakCow: z.boolean().nullable().openapi({ description: 'The reserve is at least cowPeakBytes; null without a limit.' }),
-    source: z.string(),
+    source: z.string().openapi({ description: 'Where the provider states it.' }),
   })
   .openapi('ReserveRule', { description: 'A cloud provider’s rule of thumb, for comparison with the forecast: none of them is this host’s rule.' });
 
 export const SummarySchema = z
   .object({
-    keys: z.number(),
+    keys: z.number().openapi({ description: 'Keys at the fork (INFO keyspace), given or derived from used memory.' }),
     usedMemoryBytes: z.number().openapi({ description: 'INFO used_memory before the fork.' }),
     usedMemoryRssBytes: z.number().openapi({ description: 'INFO used_memory_rss before the fork.' }),
     latestForkUsec: z.number().openapi({ description: 'INFO latest_fork_usec: the main thread is blocked this long.' }),
@@ -172,7 +181,7 @@ export const SummarySchema = z
     forkRateGrade: ForkRateGradeSchema,
     rdbBgsaveTimeSec: z.number().openapi({ description: 'Child lifetime (INFO rdb_last_bgsave_time_sec, unrounded).' }),
     cowPeakBytes: z.number().openapi({ description: 'Peak child Private_Dirty: INFO current_cow_peak / 7.0 rdb_last_cow_size.' }),
-    cowPeakPercentOfUsedMemory: z.number(),
+    cowPeakPercentOfUsedMemory: z.number().openapi({ description: 'cowPeakBytes as a percent of usedMemoryBytes.' }),
     rdbLastCowSize: z.number().openapi({ description: 'What INFO rdb_last_cow_size would say: the peak on 7.0, the last value on 6.2.' }),
     finalCowBytes: z.number().openapi({ description: 'Child Private_Dirty just before it exits.' }),
     peakHostMemoryBytes: z.number().openapi({ description: 'Peak of parent RSS + child private bytes.' }),
@@ -183,21 +192,21 @@ export const SummarySchema = z
     copyUnitBytes: z.number().openapi({ description: 'What one copy-on-write fault copies: 4096, or 2097152 with huge pages on Linux < 5.8 (kernel.thpCow copy-2m).' }),
     writes: z.number().openapi({ description: 'Writes served while the child lived.' }),
     writesOffered: z.number().openapi({ description: 'Writes offered while the child lived.' }),
-    writesPerSecOffered: z.number(),
-    writesPerSecAchieved: z.number(),
+    writesPerSecOffered: z.number().openapi({ description: 'writesOffered / rdbBgsaveTimeSec.' }),
+    writesPerSecAchieved: z.number().openapi({ description: 'writes / rdbBgsaveTimeSec: below offered when faults fill the main thread.' }),
     distinctKeysWritten: z.number().openapi({ description: 'Expected distinct keys overwritten while the child lived.' }),
     faultStallMsTotal: z.number().openapi({ description: 'Main-thread time spent in copy-on-write faults.' }),
-    hugePagesActive: z.boolean(),
+    hugePagesActive: z.boolean().openapi({ description: 'Redis runs on transparent huge pages: kernel.thp always and redis.disableThp false.' }),
     hugePageCoverage: z.number().openapi({ description: 'Share of RSS mapped by huge pages at fork, after the splits the previous snapshot’s writes left.' }),
     dismissActive: z.boolean().openapi({ description: 'Redis 7 child releases saved values that span whole pages.' }),
     oom: z
       .object({
-        limitBytes: z.number().nullable(),
-        headroomBytes: z.number().nullable(),
-        atRisk: z.boolean().nullable(),
+        limitBytes: z.number().nullable().openapi({ description: 'host.memoryBytes; null without one.' }),
+        headroomBytes: z.number().nullable().openapi({ description: 'limitBytes − peakBytes, negative past the limit.' }),
+        atRisk: z.boolean().nullable().openapi({ description: 'peakBytes > limitBytes: the OOM killer acts (verdict level oom).' }),
         reservedBytes: z.number().openapi({ description: 'host.reservedBytes as resolved.' }),
         peakBytes: z.number().openapi({ description: 'Peak of what the limit must hold: unreclaimable memory plus the reserve.' }),
-        peakAtSec: z.number(),
+        peakAtSec: z.number().openapi({ description: 'When the peak falls, seconds on the series’ clock.' }),
         firstExceededAtSec: z.number().nullable().openapi({ description: 'When it first passed the limit; null when never or without one.' }),
         components: OomComponentsSchema,
       })
@@ -207,10 +216,10 @@ export const SummarySchema = z
       }),
     cloudReserve: z
       .object({
-        rule: z.literal('aws-elasticache-reserved-memory-percent'),
-        reservePercent: z.number(),
-        reserveBytes: z.number().nullable(),
-        coversPeakCow: z.boolean().nullable(),
+        rule: z.literal('aws-elasticache-reserved-memory-percent').openapi({ description: 'Always the AWS rule.' }),
+        reservePercent: z.number().openapi({ description: '25.' }),
+        reserveBytes: z.number().nullable().openapi({ description: '25% of host.memoryBytes; null without a limit.' }),
+        coversPeakCow: z.boolean().nullable().openapi({ description: 'reserveBytes ≥ cowPeakBytes; null without a limit.' }),
       })
       .openapi({
         deprecated: true,
@@ -224,22 +233,22 @@ export const SummarySchema = z
     advice: z.array(AdviceSchema).max(MAX_ADVICE).openapi({
       description: `Up to ${MAX_ADVICE} changes that apply and lower the peak (by at least 1%) or improve the verdict, largest effect first; empty when none helps.`,
     }),
-    trigger: z.enum(['bgsave', 'aof-rewrite', 'full-sync']),
+    trigger: z.enum(['bgsave', 'aof-rewrite', 'full-sync']).openapi({ description: 'snapshot.trigger: what forked.' }),
     forks: z.number().openapi({ description: 'Forks in the event (INFO total_forks delta).' }),
-    children: z.array(ChildSchema),
+    children: z.array(ChildSchema).openapi({ description: 'Every fork of the event and its child, in order.' }),
     fullSyncs: z.number().openapi({ description: 'Full sync requests served in the horizon, as INFO sync_full counts them; 0 without a full sync.' }),
     syncOutcome: z.enum(['completed', 'disconnect-loop', 'in-progress', 'not-applicable']).openapi({
       description:
         '`completed`: every replica loaded; `disconnect-loop`: replicas were dropped at the output-buffer limit and asked again; `in-progress`: the horizon ended first; `not-applicable`: not a full sync.',
     }),
-    syncCompletedAtSec: z.number().nullable(),
+    syncCompletedAtSec: z.number().nullable().openapi({ description: 'When the last replica finished loading; null when it did not in the horizon or without a full sync.' }),
     memTotalReplicationBuffersPeakBytes: z.number().openapi({ description: 'Peak INFO mem_total_replication_buffers: backlog + replica buffers, one copy per replica on 6.2.' }),
     aofRewriteBufferPeakBytes: z.number().openapi({ description: '6.2: the rewrite diff in memory at its largest, the parent’s unsent blocks plus what the child has read; 0 on 7.0.' }),
     aofRewriteStallMs: z.number().openapi({ description: '6.2: the main thread blocked writing the rest of the rewrite buffer at the end; 0 on 7.0.' }),
     replicaMemoryPeakBytes: z.number().nullable().openapi({ description: 'One replica’s peak used_memory during the sync; null without replicas.' }),
     rdbBytes: z.number().openapi({ description: 'The RDB file size used.' }),
     rdbBytesEstimated: z.boolean().openapi({ description: 'True when rdbBytes was estimated from the dataset without compression.' }),
-    pageCachePeakBytes: z.number(),
+    pageCachePeakBytes: z.number().openapi({ description: 'Peak of pageCacheBytes: the RDB’s file pages before reclaim.' }),
     containerUnreclaimablePeakBytes: z.number().openapi({
       description: 'Peak anon + shmem (+ page tables): parent RSS, child private, buffers, an RDB on tmpfs. What the OOM killer weighs against memory.max.',
     }),
