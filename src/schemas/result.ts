@@ -90,6 +90,12 @@ export const VerdictSchema = z
   })
   .openapi('Verdict', { description: 'Whether the host survives the fork event, read off `oom`: the same peak, limit and times.' });
 
+/** An enum of stable codes whose OpenAPI description lists what each means. */
+function codeEnum<C extends string>(codes: Record<C, string>) {
+  const names = Object.keys(codes) as [C, ...C[]];
+  return z.enum(names).openapi({ description: `Stable code:\n${names.map((code) => `- \`${code}\`: ${codes[code]}`).join('\n')}` });
+}
+
 /** Stable warning codes and what each means. */
 export const WARNING_CODES = {
   THP_DISABLED_BY_REDIS: 'kernel.thp is always but redis.disableThp (default true, disable-thp yes) opts Redis out: the run is on 4 KiB pages.',
@@ -103,11 +109,7 @@ export type WarningCode = keyof typeof WARNING_CODES;
 
 export const WarningSchema = z
   .object({
-    code: z.enum(Object.keys(WARNING_CODES) as [WarningCode, ...WarningCode[]]).openapi({
-      description: `Stable code:\n${Object.entries(WARNING_CODES)
-        .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
-        .join('\n')}`,
-    }),
+    code: codeEnum(WARNING_CODES),
     message: z.string().openapi({ description: 'What was found, with this run’s figures.' }),
     path: z.string().optional().openapi({ description: 'The scenario field (dotted path) to look at.' }),
   })
@@ -132,11 +134,7 @@ const ScenarioValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null
 
 export const AdviceSchema = z
   .object({
-    code: z.enum(Object.keys(ADVICE_CODES) as [AdviceCode, ...AdviceCode[]]).openapi({
-      description: `Stable code:\n${Object.entries(ADVICE_CODES)
-        .map(([code, change]) => `- \`${code}\`: ${change}`)
-        .join('\n')}`,
-    }),
+    code: codeEnum(ADVICE_CODES),
     changes: z
       .array(
         z.object({
