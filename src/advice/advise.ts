@@ -31,7 +31,7 @@ const MIN_HELP_SHARE = 0.01;
 const DATASET_STEPS = 5;
 /** Aim this share under the margin's line: the peak is not exactly proportional to the dataset. */
 const DATASET_AIM_BELOW = 0.005;
-/** The smallest dataset share the bisection tries: below it a lower maxmemory is no advice. */
+/** The smallest dataset share the search tries: below it a lower maxmemory is no advice. */
 const MIN_DATASET_SHARE = 0.05;
 
 const LEVEL_RANK = { oom: 0, tight: 1, ok: 2 } as const;

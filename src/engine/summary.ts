@@ -43,7 +43,7 @@ const RESERVE_RULES: ReadonlyArray<Omit<ReserveRule, 'reserveBytes' | 'coversPea
 const GRADED_FORK_MIN_USEC = 1000;
 
 /** LATENCY DOCTOR's fork-rate advice thresholds (src/latency.c), GB/s; forks it cannot record are negligible. */
-export function forkRateGrade(gbPerSec: number, forkUsec: number = GRADED_FORK_MIN_USEC): ForkRateGrade {
+export function forkRateGrade(gbPerSec: number, forkUsec: number): ForkRateGrade {
   if (forkUsec < GRADED_FORK_MIN_USEC) return 'negligible';
   if (gbPerSec < 10) return 'terrible';
   if (gbPerSec < 25) return 'poor';

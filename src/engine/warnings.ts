@@ -82,10 +82,11 @@ function firstForkWarning(run: ResolvedRun, forks: readonly ForkCost[]): Warning
 export function exactLimitWarning(run: ResolvedRun, event: ForkEvent): Warning[] {
   if (run.mode !== 'exact') return [];
   const writes = event.children.reduce((sum, c) => sum + run.load.peakWritesPerSec * (c.endSec - c.startSec), 0);
+  // Exact mode keeps a bit per page and one per key.
   const pages = Math.max(run.layout.heapPages, run.keys);
   const parts: string[] = [];
   if (writes >= EXACT_LIMIT_WARN_SHARE * EXACT_MAX_WRITES) parts.push(`${writes.toExponential(2)} writes of at most ${EXACT_MAX_WRITES.toExponential(0)}`);
-  if (pages >= EXACT_LIMIT_WARN_SHARE * EXACT_MAX_PAGES) parts.push(`${count(pages)} pages of at most ${count(EXACT_MAX_PAGES)}`);
+  if (pages >= EXACT_LIMIT_WARN_SHARE * EXACT_MAX_PAGES) parts.push(`${count(pages)} pages or keys of at most ${count(EXACT_MAX_PAGES)}`);
   if (parts.length === 0) return [];
   return [
     {
