@@ -132,6 +132,36 @@ describe('advice', () => {
     expect(adviceOf({ ...blobs, dataset: { usedMemoryBytes: '4GiB', valueBytes: 100 } }).map((a) => a.code)).not.toContain('REDIS_7');
   });
 
+  it('diskless sync where the disk-based sync keeps its RDB in memory (tmpfs in a container)', () => {
+    const tmpfs = {
+      dataset: { usedMemoryBytes: '2GiB', valueBytes: 1000 },
+      workload: { writesPerSec: 2000 },
+      snapshot: { trigger: 'full-sync', rdbOnTmpfs: true },
+      replication: { diskless: false },
+      host: { memoryBytes: '4GiB', kind: 'container' },
+    } satisfies ScenarioInput;
+    const advice = adviceOf(tmpfs);
+    expect(advice[0]!.code).toBe('DISKLESS_SYNC');
+    expect(advice[0]!.changes).toEqual([{ path: 'replication.diskless', from: false, to: true }]);
+    expect(advice[0]!.verdict.level).toBe('ok');
+    expectReproduced(tmpfs, advice);
+    // On disk, a VM reclaims the file's pages: diskless changes nothing the limit holds.
+    expect(adviceOf({ ...tmpfs, snapshot: { trigger: 'full-sync' }, host: { memoryBytes: '4GiB' } }).map((a) => a.code)).not.toContain('DISKLESS_SYNC');
+  });
+
+  it('stops on a cancellation while it re-runs', () => {
+    let mainRunDone = false;
+    const run = () =>
+      forecast(ScenarioSchema.parse(THP_ASKED), {
+        onProgress: (fraction) => {
+          if (fraction >= 1) mainRunDone = true;
+        },
+        shouldCancel: () => mainRunDone,
+      });
+    expect(run).toThrow(expect.objectContaining({ code: 'CANCELLED' }));
+    expect(mainRunDone).toBe(true);
+  });
+
   it('none when nothing applies or helps', () => {
     expect(adviceOf({ dataset: { usedMemoryBytes: '256MiB', valueBytes: 100 }, host: { memoryBytes: '8GiB' } })).toEqual([]);
   });
