@@ -43,6 +43,8 @@ export interface ResultStore {
   unclaim(id: string): Promise<void>;
   get(id: string): Promise<SimulationState | undefined>;
   result(id: string): Promise<SimulationResult | undefined>;
+  /** The scenario a record was claimed with, as stored. */
+  scenario(id: string): Promise<unknown>;
   /** The summary of a completed simulation whose result is still stored. */
   completedSummary(id: string): Promise<Summary | undefined>;
   markRunning(id: string, attempt: number): Promise<boolean>;
@@ -205,6 +207,11 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
     async result(id) {
       const json = await redis.get(keys.result(id));
       return json === null ? undefined : (JSON.parse(json) as SimulationResult);
+    },
+
+    async scenario(id) {
+      const json = await redis.hget(keys.record(id), 'scenario');
+      return json === null ? undefined : (JSON.parse(json) as unknown);
     },
 
     async completedSummary(id) {

@@ -7,7 +7,10 @@ import type { Scenario } from '../schemas/scenario.js';
 
 export interface SimulationJobData {
   id: string;
-  scenario: Scenario;
+  /** Absent for a sweep's point: its scenario is in the simulation's record. */
+  scenario?: Scenario;
+  /** The scenario's simulation.mode, for metrics, when the scenario is not in the job. */
+  mode?: Scenario['simulation']['mode'];
 }
 
 export interface SimulationJobResult {

@@ -60,7 +60,7 @@ export default async function processSimulation(
   // Cancelled while it turned active: the watch would only notice after its first poll.
   if (await store.cancelRequested(id)) throw jobError('CANCELLED', 'simulation cancelled');
 
-  const parsed = ScenarioSchema.safeParse(job.data.scenario);
+  const parsed = ScenarioSchema.safeParse(job.data.scenario ?? (await store.scenario(id)));
   if (!parsed.success) throw jobError('INVALID_SCENARIO', `scenario rejected: ${parsed.error.message}`);
 
   const stopReason = watcher.watch({ cancelKey: store.keys.cancel(id), lockKey: jobLockKey(job.queueQualifiedName, job.id), token: token ?? '' });
