@@ -105,7 +105,8 @@ export const SweepRowSchema = z
     values: z.record(z.string(), AxisValueSchema).openapi({ example: { 'workload.writesPerSec': 1000 } }),
     simulationId: SimulationIdSchema,
     status: SimulationStatusSchema,
-    summary: SummarySchema.nullable().openapi({ description: 'Null when the point failed or was cancelled.' }),
+    // A union, not .nullable(): the generator renders a nullable $ref as allOf, which no null satisfies.
+    summary: z.union([SummarySchema, z.null()]).openapi({ description: 'Null when the point failed or was cancelled.' }),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   })
   .openapi('SweepRow');
@@ -136,7 +137,7 @@ export const ComparisonSchema = z
         simulationId: SimulationIdSchema,
         name: z.string().nullable(),
         status: SimulationStatusSchema,
-        summary: SummarySchema.nullable(),
+        summary: z.union([SummarySchema, z.null()]),
         differences: z
           .record(z.string(), z.number())
           .nullable()

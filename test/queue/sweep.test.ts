@@ -205,6 +205,18 @@ describe('sweeps over BullMQ flows', () => {
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
   });
 
+  it('compares scenarios run on the queue, each difference against the first', async () => {
+    const a = { ...base(7), kernel: { thp: 'never' } } as ScenarioInput;
+    const b = { ...base(7), workload: { writesPerSec: 8000 } } as ScenarioInput;
+    const res = await request(app).post('/v1/comparisons?wait=30').send({ scenarios: [a, b] }).expect(200);
+    const [sa, sb] = [a, b].map((input) => simulate(ScenarioSchema.parse(input)).summary);
+    expect(res.body.status).toBe('completed');
+    expect(res.body.items[1].summary).toEqual(sb);
+    expect(res.body.items[1].differences.writes).toBe(sb!.writes - sa!.writes);
+    expect(res.body.items[1].differences.cowPeakBytes).toBe(sb!.cowPeakBytes - sa!.cowPeakBytes);
+    expect(res.body.items[0].differences.cowPeakBytes).toBe(0);
+  });
+
   it('does not mix its own keys with the simulation queue', async () => {
     const keys = storeKeys(prefix);
     const sweeps = new Queue(SWEEP_QUEUE_NAME, { connection: redis, prefix });
