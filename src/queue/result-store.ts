@@ -39,6 +39,8 @@ export interface ResultStore {
   readonly keys: StoreKeys;
   /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists. */
   claim(id: string, scenario: Scenario): Promise<ClaimOutcome>;
+  /** `claim` for many simulations in one round trip; outcomes in the order given. */
+  claimMany(entries: ReadonlyArray<{ id: string; scenario: Scenario }>): Promise<Array<{ created: boolean }>>;
   /** Deletes a record claimed for a job that could not be queued. */
   unclaim(id: string): Promise<void>;
   get(id: string): Promise<SimulationState | undefined>;
@@ -194,6 +196,20 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
         previousStatus: previous ? (previous as SimulationStatus) : undefined,
         record: toRecord(hash)!,
       };
+    },
+
+    async claimMany(entries) {
+      if (entries.length === 0) return [];
+      const now = new Date();
+      const pipeline = redis.pipeline();
+      for (const { id, scenario } of entries) {
+        script(pipeline, CLAIM)(keys.record(id), keys.index, keys.result(id), keys.cancel(id), id, JSON.stringify(scenario), now.toISOString(), now.getTime(), resultTtlSec, keys.events);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.map(([err, reply]) => {
+        if (err) throw err;
+        return { created: (reply as [number])[0] === 1 };
+      });
     },
 
     async unclaim(id) {

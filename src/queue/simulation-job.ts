@@ -15,7 +15,11 @@ export interface SimulationJobData {
 
 export interface SimulationJobResult {
   id: string;
-  summary: Summary;
+  /**
+   * Absent for a sweep's point: BullMQ keeps a child's return value in its parent and in the
+   * events stream, and the sweep reads the summaries from the records instead.
+   */
+  summary?: Summary;
 }
 
 /** BullMQ job name of every simulation job. */

@@ -113,7 +113,7 @@ export function createSweepFlow({ connection, prefix, store, sweeps, retention }
         // A finished parent entry with this id would turn the flow's add into a no-op.
         if (claim.previousStatus !== undefined) await sweepQueue().remove(id, { removeChildren: true });
         const pending = unique.filter((pointId) => !done.has(pointId));
-        for (const pointId of pending) await store.claim(pointId, scenarios.get(pointId)!);
+        await store.claimMany(pending.map((pointId) => ({ id: pointId, scenario: scenarios.get(pointId)! })));
         await flowProducer().add({
           name: SWEEP_JOB_NAME,
           queueName: SWEEP_QUEUE_NAME,
@@ -147,14 +147,15 @@ export function createSweepFlow({ connection, prefix, store, sweeps, retention }
       if (sweep.status !== 'queued' && sweep.status !== 'running') return { ok: false, reason: 'finished', record: sweepState(sweep, sweep.finishedPoints) };
       await sweeps.requestCancel(id);
       const q = simulationQueue();
-      let cancelledPoints = 0;
-      for (const pointId of new Set(sweep.pointIds)) {
-        // remove() refuses a locked (running) job: that point finishes.
-        if ((await q.remove(pointJobId(id, pointId))) === 1) {
-          cancelledPoints++;
+      // remove() refuses a locked (running) job: that point finishes. The calls share one connection.
+      const removed = await Promise.all(
+        [...new Set(sweep.pointIds)].map(async (pointId) => {
+          if ((await q.remove(pointJobId(id, pointId))) !== 1) return false;
           await store.markCancelled(pointId);
-        }
-      }
+          return true;
+        }),
+      );
+      const cancelledPoints = removed.filter(Boolean).length;
       return { ok: true, record: (await get(id)) ?? sweepState(sweep, 0), cancelledPoints };
     },
 
@@ -173,6 +174,7 @@ export async function aggregateSweep(job: Job<SweepJobData>, connection: Redis, 
   const sweep = await sweeps.get(id);
   if (!sweep) throw new Error(`sweep ${id} has no record (expired?)`);
   const summaries = new Map<string, Summary>();
+  // Points return their id only (SimulationJobResult); a summary there is used, the rest read from the records.
   for (const value of Object.values(await job.getChildrenValues<SimulationJobResult>())) {
     if (value?.id && value.summary) summaries.set(value.id, value.summary);
   }

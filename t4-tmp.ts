@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+import { createBullmqSimulationService } from './src/queue/bullmq-simulation-service.ts';
+import { createWorkerPool } from './src/queue/worker-pool.ts';
+import { startPrivateRedis } from './src/runtime/private-redis.ts';
+import { sweepPlan } from './src/schemas/sweep-points.ts';
+const srv = await startPrivateRedis({ port: 6401 });
+const redis = new Redis(srv.url);
+const prefix = 'b';
+const pool = createWorkerPool({ redisUrl: srv.url, prefix, concurrency: 2, resultTtlSec: 3600 });
+await pool.waitUntilReady();
+const service = createBullmqSimulationService({ redisUrl: srv.url, prefix, resultTtlSec: 3600 });
+const N = 200;
+const plan = sweepPlan({ dataset: { usedMemoryBytes: '64MiB', valueBytes: 100 }, snapshot: { durationSec: 60 } }, [{ path: 'workload.writesPerSec', from: 1000, to: 1e6, steps: N, scale: 'log' }], N);
+if (!plan.ok) throw new Error();
+const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+const t = performance.now();
+const { record } = await service.submitSweep({ axes: plan.axes, points: plan.points });
+const tSubmit = performance.now() - t;
+const done = await service.waitForSweep(record.id, 600000);
+console.log('submit ms', tSubmit.toFixed(0), 'total s', ((performance.now() - t) / 1000).toFixed(1), done?.status);
+const after = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+const groups: Record<string, { n: number; bytes: number }> = {};
+let cursor = '0';
+do {
+  const [next, keys] = await redis.scan(cursor, 'COUNT', 1000); cursor = next;
+  for (const k of keys) { const g = k.replace(/sim-[0-9a-f]+/, 'SIM').replace(/swp-[0-9a-f]+/, 'SWP').replace(/:\d+$/, ':N'); const b = Number(await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')); groups[g] ??= { n: 0, bytes: 0 }; groups[g].n++; groups[g].bytes += b; }
+} while (cursor !== '0');
+console.log('delta', after - before, 'per point', ((after - before) / N).toFixed(0));
+for (const [g, v] of Object.entries(groups).sort((a, b) => b[1].bytes - a[1].bytes)) console.log(g, v.n, v.bytes, (v.bytes / N).toFixed(0));
+console.log(await redis.xlen('b:simulations:events'), await redis.xlen('b:sweeps:events'));
+await pool.close(3000); await service.close(); redis.disconnect(); await srv.stop();
