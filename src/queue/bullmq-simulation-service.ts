@@ -6,7 +6,7 @@ import { within } from '../runtime/deadline.js';
 import { isFinishedStatus } from '../schemas/api.js';
 import { ServiceUnavailableError } from '../service/errors.js';
 import { idempotencyId, simulationId } from '../service/job-id.js';
-import type { SimulationEvent, SimulationService, SimulationState, SweepEvent, SweepState } from '../service/simulation-service.js';
+import type { SimulationEvent, SimulationService, SimulationState, SweepEvent } from '../service/simulation-service.js';
 import { asServiceError } from './errors.js';
 import { closeRedisClient, createRedisClient, whenReady } from './redis-clients.js';
 import { createResultStore } from './result-store.js';
@@ -34,8 +34,57 @@ const WAIT_POLL_MS = 1000;
 const SWEEP_PROGRESS_INTERVAL_MS = 250;
 const SWEEP_ID_PREFIX = 'swp-';
 
-function isFinished(record: SimulationState): boolean {
+function isFinished(record: { status: SimulationState['status'] }): boolean {
   return isFinishedStatus(record.status);
+}
+
+interface Watched<S> {
+  /** The first read, through the service (fails while Redis is away). */
+  get(): Promise<S | undefined>;
+  /** A re-read straight from the store. */
+  read(): Promise<S | undefined>;
+  subscribe(listener: (event: { record: S }) => void): Promise<() => void>;
+}
+
+/**
+ * Resolves with the state once it is finished or `timeoutMs` passed, whichever is first: from
+ * published changes, and from a re-read every WAIT_POLL_MS in case one was missed.
+ */
+async function untilFinished<S extends { status: SimulationState['status'] }>({ get, read, subscribe }: Watched<S>, timeoutMs: number): Promise<S | undefined> {
+  const first = await get();
+  if (!first || isFinished(first)) return first;
+  let last: S | undefined = first;
+  let settled = false;
+  let finish!: (record: S | undefined) => void;
+  const finished = new Promise<S | undefined>((resolve) => (finish = resolve));
+  const check = async () => {
+    try {
+      const record = await read();
+      if (!record || isFinished(record)) finish(record);
+      else last = record;
+    } catch {
+      // Redis away: keep the last record seen and try again.
+    }
+  };
+  const poll = setInterval(() => void check(), WAIT_POLL_MS);
+  const subscription = subscribe((event) => {
+    last = event.record;
+    if (isFinished(event.record)) finish(event.record);
+  });
+  subscription.then(
+    () => {
+      // A change between the first read and the subscription was not published to us.
+      if (!settled) void check();
+    },
+    () => {},
+  );
+  try {
+    return await within(finished, timeoutMs, () => last);
+  } finally {
+    settled = true;
+    clearInterval(poll);
+    subscription.then((unsubscribe) => unsubscribe(), () => {});
+  }
 }
 
 export function createBullmqSimulationService(options: BullmqSimulationServiceOptions): SimulationService {
@@ -199,42 +248,8 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
 
     list: (limit, cursor) => call(() => store.list(limit, cursor)),
 
-    async waitUntilFinished(id, timeoutMs) {
-      const first = await service.get(id);
-      if (!first || isFinished(first)) return first;
-      let last: SimulationState | undefined = first;
-      let settled = false;
-      let finish!: (record: SimulationState | undefined) => void;
-      const finished = new Promise<SimulationState | undefined>((resolve) => (finish = resolve));
-      const check = async () => {
-        try {
-          const record = await store.get(id);
-          if (!record || isFinished(record)) finish(record);
-          else last = record;
-        } catch {
-          // Redis away: keep the last record seen and try again.
-        }
-      };
-      const poll = setInterval(() => void check(), WAIT_POLL_MS);
-      const subscription = service.subscribe(id, (event) => {
-        last = event.record;
-        if (isFinished(event.record)) finish(event.record);
-      });
-      subscription.then(
-        () => {
-          // A change between the first read and the subscription was not published to us.
-          if (!settled) void check();
-        },
-        () => {},
-      );
-      try {
-        return await within(finished, timeoutMs, () => last);
-      } finally {
-        settled = true;
-        clearInterval(poll);
-        subscription.then((unsubscribe) => unsubscribe(), () => {});
-      }
-    },
+    waitUntilFinished: (id, timeoutMs) =>
+      untilFinished({ get: () => service.get(id), read: () => store.get(id), subscribe: (listener) => service.subscribe(id, listener) }, timeoutMs),
 
     subscribe: (id, listener) =>
       call(async () => {
@@ -252,34 +267,8 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
     getSweep: (id) => call(() => sweepFlow.get(id)),
     sweepResult: (id) => call(() => sweeps.result(id)),
     cancelSweep: (id) => call(() => sweepFlow.cancel(id)),
-    async waitForSweep(id, timeoutMs) {
-      const first = await service.getSweep(id);
-      if (!first || isFinishedStatus(first.status)) return first;
-      let last: SweepState | undefined = first;
-      let finish!: (record: SweepState | undefined) => void;
-      const finished = new Promise<SweepState | undefined>((resolve) => (finish = resolve));
-      const check = async () => {
-        try {
-          const record = await service.getSweep(id);
-          if (!record || isFinishedStatus(record.status)) finish(record);
-          else last = record;
-        } catch {
-          // Redis away: keep the last record seen and try again.
-        }
-      };
-      const poll = setInterval(() => void check(), WAIT_POLL_MS);
-      const subscription = service.subscribeSweep(id, (event) => {
-        last = event.record;
-        if (isFinishedStatus(event.record.status)) finish(event.record);
-      });
-      subscription.then(() => void check(), () => {});
-      try {
-        return await within(finished, timeoutMs, () => last);
-      } finally {
-        clearInterval(poll);
-        subscription.then((unsubscribe) => unsubscribe(), () => {});
-      }
-    },
+    waitForSweep: (id, timeoutMs) =>
+      untilFinished({ get: () => service.getSweep(id), read: () => sweepFlow.get(id), subscribe: (listener) => service.subscribeSweep(id, listener) }, timeoutMs),
     subscribeSweep: (id, listener) =>
       call(async () => {
         await ensureSubscribed();

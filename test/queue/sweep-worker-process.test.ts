@@ -6,7 +6,7 @@ import { sweepPlan } from '../../src/schemas/sweep-points.js';
 import { simulationId } from '../../src/service/job-id.js';
 import type { SimulationService } from '../../src/service/simulation-service.js';
 import { deleteKeys, randomPrefix, REDIS_URL, until } from './support.js';
-import { alive, childPids, startWorker, type WorkerProcess } from './worker-processes.js';
+import { alive, childPids, killWorkers, startWorker, type WorkerProcess } from './worker-processes.js';
 
 const TTL_SEC = 600;
 const POINTS = 6;
@@ -22,12 +22,7 @@ describe('a sweep whose worker is killed', () => {
   });
 
   afterEach(async () => {
-    for (const worker of workers.splice(0)) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) {
-        worker.child.kill('SIGKILL');
-        await worker.exited;
-      }
-    }
+    await killWorkers(workers);
     await service.close();
     await deleteKeys(prefix);
   });

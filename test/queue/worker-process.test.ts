@@ -7,7 +7,7 @@ import { createBullmqSimulationService } from '../../src/queue/bullmq-simulation
 import { QUEUE_NAME } from '../../src/queue/keys.js';
 import type { SimulationService } from '../../src/service/simulation-service.js';
 import { deleteKeys, longScenario, randomPrefix, REDIS_URL, until } from './support.js';
-import { alive, childPids, startWorker, type WorkerProcess } from './worker-processes.js';
+import { alive, childPids, killWorkers, startWorker, type WorkerProcess } from './worker-processes.js';
 
 const TTL_SEC = 600;
 
@@ -26,12 +26,7 @@ describe('worker processes', () => {
   });
 
   afterEach(async () => {
-    for (const worker of workers.splice(0)) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) {
-        worker.child.kill('SIGKILL');
-        await worker.exited;
-      }
-    }
+    await killWorkers(workers);
     await service.close();
     await queue.close();
     redis.disconnect();

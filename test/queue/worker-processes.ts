@@ -56,3 +56,13 @@ export function alive(pid: number): boolean {
   }
 }
 
+
+/** SIGKILLs every worker in `workers` still alive and empties the list. */
+export async function killWorkers(workers: WorkerProcess[]): Promise<void> {
+  for (const worker of workers.splice(0)) {
+    if (worker.child.exitCode === null && worker.child.signalCode === null) {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
+  }
+}
