@@ -49,7 +49,7 @@ const EnvSchema = z.object({
   MAX_WAIT_SEC: int(0, 600).default(60),
   RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
   MAX_POINTS: int(3, 100_000).default(100_000),
-  // 1e5 points of about 1 KiB of records and jobs each stay within a small Redis (README, Sweeps).
+  // Ceiling: a point costs ~75 KB of Redis with its result (README, Sweeps), so 1e5 points are ~7.5 GB.
   MAX_SWEEP_POINTS: int(1, 100_000).default(DEFAULT_MAX_SWEEP_POINTS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
