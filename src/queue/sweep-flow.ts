@@ -42,7 +42,7 @@ export interface SweepFlow {
   close(): Promise<void>;
 }
 
-/** Simulation ids of a pipeline of HGETs, fields as asked. */
+/** The asked fields of each simulation's record, in one round trip. */
 async function recordFields(redis: Redis, store: ResultStore, ids: readonly string[], fields: string[]): Promise<Array<Array<string | null>>> {
   if (ids.length === 0) return [];
   const pipeline = redis.pipeline();
