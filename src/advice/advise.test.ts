@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../engine/simulate.js';
 import { MAX_ADVICE, SimulationResultSchema, type Advice } from '../schemas/result.js';
 import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
+import { advise } from './advise.js';
 import { forecast } from './forecast.js';
 
 /** The scenario input with the advice's changes set by hand, in expected mode. */
@@ -19,7 +20,10 @@ function byHand(input: ScenarioInput, advice: Advice): ScenarioInput {
 }
 
 const summaryOf = (input: ScenarioInput) => simulate(ScenarioSchema.parse(input)).summary;
-const adviceOf = (input: ScenarioInput) => forecast(ScenarioSchema.parse(input)).summary.advice;
+const adviceOf = (input: ScenarioInput) => {
+  const scenario = ScenarioSchema.parse(input);
+  return advise(scenario, simulate(scenario).summary);
+};
 
 /** Every advice's figures are those of the engine run on the changed scenario. */
 function expectReproduced(input: ScenarioInput, advice: readonly Advice[]): void {
@@ -183,5 +187,15 @@ describe('advice', () => {
     const keys = Object.keys(result.summary);
     expect(keys.indexOf('advice')).toBe(keys.indexOf('warnings') + 1);
     expect(SimulationResultSchema.parse(result).summary.advice).toEqual(result.summary.advice);
+  });
+
+  it('forecast advises only a tight or oom verdict', () => {
+    const blobs = { dataset: { usedMemoryBytes: '4GiB', valueBytes: 65536 }, workload: { writesPerSec: 2000 }, redis: { version: '6.2' } } satisfies ScenarioInput;
+    const advised = (memoryBytes?: string) => forecast(ScenarioSchema.parse(memoryBytes ? { ...blobs, host: { memoryBytes } } : blobs)).summary;
+    expect(advised('5GiB').verdict.level).toBe('oom');
+    expect(advised('5GiB').advice.map((a) => a.code)).toContain('REDIS_7');
+    expect(advised('6GiB').verdict.level).toBe('ok');
+    expect(advised('6GiB').advice).toEqual([]);
+    expect(advised().advice).toEqual([]);
   });
 });

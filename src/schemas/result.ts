@@ -229,7 +229,7 @@ export const SummarySchema = z
     verdict: VerdictSchema,
     warnings: z.array(WarningSchema).openapi({ description: 'Settings that likely do not do what was meant, and states that deserve attention; empty when none.' }),
     advice: z.array(AdviceSchema).max(MAX_ADVICE).openapi({
-      description: `Up to ${MAX_ADVICE} changes that apply and lower the peak (by at least 1%) or improve the verdict, largest effect first; empty when none helps.`,
+      description: `Up to ${MAX_ADVICE} changes that apply and lower the peak (by at least 1%) or improve the verdict, largest effect first; computed when the verdict is tight or oom, empty otherwise or when none helps.`,
     }),
     trigger: z.enum(['bgsave', 'aof-rewrite', 'full-sync']).openapi({ description: 'snapshot.trigger: what forked.' }),
     forks: z.number().openapi({ description: 'Forks in the event (INFO total_forks delta).' }),
