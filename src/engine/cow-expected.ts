@@ -18,6 +18,13 @@ export interface CowConfig {
 
 interface ClassTerms {
   pattern: ClassPagePattern;
+  /**
+   * The pattern's pages by key count with the empty counts left out: a class of small regions
+   * has a histogram hundreds of counts long with one or two in use, and the timeline reads the
+   * curve several times a step.
+   */
+  sharedKeyCounts: Float64Array;
+  sharedPages: Float64Array;
   /** Periods in the class (pages / pagesPerPeriod). */
   scale: number;
   pages: number;
@@ -44,8 +51,11 @@ export class ExpectedCow {
     this.classes = layout.smallClasses.map((cls) => {
       const pattern = classPagePattern(cls, config.dismiss);
       const hasWritten = cls.kinds.some((k) => k.writtenOnOverwrite);
+      const used = [...pattern.sharedPagesByKeyCount.keys()].filter((n) => n > 0 && pattern.sharedPagesByKeyCount[n]! !== 0);
       return {
         pattern,
+        sharedKeyCounts: Float64Array.from(used),
+        sharedPages: Float64Array.from(used, (n) => pattern.sharedPagesByKeyCount[n]!),
         scale: cls.pages / pattern.pagesPerPeriod,
         pages: cls.pages,
         writtenKeysPerPage: hasWritten ? pattern.keysPerPeriod / pattern.pagesPerPeriod : 0,
@@ -69,12 +79,10 @@ export class ExpectedCow {
     if (this.config.copyHugePages) return this.hugeCopiedPages(q, sequential);
     let pages = 0;
     for (const c of this.classes) {
-      const hist = c.pattern.sharedPagesByKeyCount;
+      const { sharedKeyCounts, sharedPages } = c;
       let perPeriod = 0;
-      for (let n = 1; n < hist.length; n++) {
-        const count = hist[n]!;
-        if (count === 0) continue;
-        perPeriod += count * (sequential ? q : 1 - Math.pow(1 - q, n));
+      for (let i = 0; i < sharedPages.length; i++) {
+        perPeriod += sharedPages[i]! * (sequential ? q : 1 - Math.pow(1 - q, sharedKeyCounts[i]!));
       }
       pages += perPeriod * c.scale;
     }
