@@ -41,6 +41,11 @@ export class ExpectedCow {
   readonly keys: number;
   private readonly largeExtentPages: number;
   readonly dictPages: number;
+  // The timeline reads the curve at one share twice a step (the tracker's copies and faults,
+  // then the fault cost at the same writes): the last value is kept.
+  private lastShare = -1;
+  private lastSequential = false;
+  private lastPages = 0;
 
   constructor(
     layout: RedisLayout,
@@ -75,6 +80,15 @@ export class ExpectedCow {
    * are one contiguous run of memory rather than scattered.
    */
   persistentCopiedPages(q: number, sequential: boolean): number {
+    if (q === this.lastShare && sequential === this.lastSequential) return this.lastPages;
+    const pages = this.copiedPagesAt(q, sequential);
+    this.lastShare = q;
+    this.lastSequential = sequential;
+    this.lastPages = pages;
+    return pages;
+  }
+
+  private copiedPagesAt(q: number, sequential: boolean): number {
     if (q <= 0) return 0;
     if (this.config.copyHugePages) return this.hugeCopiedPages(q, sequential);
     let pages = 0;
