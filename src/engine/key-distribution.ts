@@ -55,9 +55,11 @@ export function expectedDistinctKeysCurve(dist: KeyDistribution, n: number): (wr
   checkN(n);
   let expected: (writes: number) => number;
   switch (dist.type) {
-    case 'uniform':
-      expected = (writes) => n * touched(1 / n, writes);
+    case 'uniform': {
+      const log1mp = Math.log1p(-1 / n);
+      expected = (writes) => n * touched(log1mp, writes);
       break;
+    }
     case 'zipf':
       checkExponent(dist.exponent);
       expected = zipfDistinctCurve(n, dist.exponent);
@@ -66,7 +68,14 @@ export function expectedDistinctKeysCurve(dist: KeyDistribution, n: number): (wr
       checkHotset(dist.hotKeyFraction, dist.hotWriteFraction);
       const h = hotCount(dist.hotKeyFraction, n);
       const pw = dist.hotWriteFraction;
-      expected = h === n ? (writes) => n * touched(1 / n, writes) : (writes) => h * touched(pw / h, writes) + (n - h) * touched((1 - pw) / (n - h), writes);
+      if (h === n) {
+        const log1mp = Math.log1p(-1 / n);
+        expected = (writes) => n * touched(log1mp, writes);
+      } else {
+        const hotLog1mp = Math.log1p(-(pw / h));
+        const coldLog1mp = Math.log1p(-((1 - pw) / (n - h)));
+        expected = (writes) => h * touched(hotLog1mp, writes) + (n - h) * touched(coldLog1mp, writes);
+      }
       break;
     }
     case 'sequential':
@@ -220,10 +229,6 @@ export function tableExp(y: number): number {
 // ---------------------------------------------------------------------------------------------
 // Expected distinct keys
 
-/** P(a key of per-write probability p is written at least once in W writes). */
-function touched(p: number, writes: number): number {
-  return -Math.expm1(writes * Math.log1p(-p));
-}
 
 // Ranks summed term by term. Past them a term changes by at most s/256 of itself per rank, so
 // Euler–Maclaurin to the first derivative term is exact to well below the ~1e-8 relative error
@@ -237,8 +242,11 @@ const SIMPSON_PER_LOG_UNIT = 24;
 // adds exactly 1 without it.
 const SURELY_TOUCHED = -39;
 
-/** touched() from log(1 − p), which does not depend on the writes. */
-function touchedFromLog(log1mp: number, writes: number): number {
+/**
+ * P(a key of per-write probability p is written at least once in W writes), from log(1 − p):
+ * that part does not depend on the writes, so a curve computes it once.
+ */
+function touched(log1mp: number, writes: number): number {
   const y = writes * log1mp;
   return y < SURELY_TOUCHED ? 1 : -Math.expm1(y);
 }
@@ -279,7 +287,7 @@ function zipfDistinctCurve(n: number, s: number): (writes: number) => number {
   for (let k = head; k >= 1; k--) headLog[head - k] = Math.log1p(-(headPow[k - 1]! * invH));
   const headSum = (writes: number) => {
     let sum = 0;
-    for (let i = 0; i < head; i++) sum += touchedFromLog(headLog[i]!, writes);
+    for (let i = 0; i < head; i++) sum += touched(headLog[i]!, writes);
     return sum;
   };
   if (b < a) return headSum;
@@ -306,7 +314,7 @@ function zipfDistinctCurve(n: number, s: number): (writes: number) => number {
 
   return (writes) => {
     let sum = 0;
-    for (let i = 0; i <= intervals; i++) sum += nodeWeight[i]! * (touchedFromLog(nodeLog[i]!, writes) * nodeX[i]!);
+    for (let i = 0; i <= intervals; i++) sum += nodeWeight[i]! * (touched(nodeLog[i]!, writes) * nodeX[i]!);
     const integral = (sum * step) / 3;
     const tail = integral + 0.5 * (fa.value(writes) + fb.value(writes)) + (fb.slope(writes) - fa.slope(writes)) / 12;
     return headSum(writes) + tail;
@@ -318,7 +326,7 @@ function zipfTailTerm(x: number, s: number, invH: number): { value: (writes: num
   const p = Math.exp(-s * Math.log(x)) * invH;
   const log1mp = Math.log1p(-p);
   return {
-    value: (writes) => -Math.expm1(writes * log1mp),
+    value: (writes) => touched(log1mp, writes),
     // d/dx (1 − (1 − p)^W) = (1 − p)^(W−1) · W · (−p') with p' = −s·p/x.
     slope: (writes) => (-Math.exp(writes * log1mp) * writes * s * p) / (x * (1 - p)),
   };
