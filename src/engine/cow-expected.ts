@@ -32,6 +32,9 @@ interface ClassTerms {
   writtenKeysPerPage: number;
 }
 
+/** A share of keys written small enough that the curves are still straight. */
+const INITIAL_SHARE = 1e-9;
+
 export class ExpectedCow {
   private readonly classes: ClassTerms[];
   /** Pages copied once per distinct key written and never released. */
@@ -101,6 +104,16 @@ export class ExpectedCow {
       pages += perPeriod * c.scale;
     }
     return pages + this.exclusivePagesPerKey * q * this.keys;
+  }
+
+  /**
+   * The faults per share of keys written at the fork, where the curve is steepest: every term is
+   * concave in q (a page copied once is not copied again). Read as the secant over a share too
+   * small for any term to have bent: it falls short of the slope by (n − 1)·q/2 for pages of n
+   * keys, under 1e-4 for the 2^17 keys a huge page can hold.
+   */
+  initialFaultsPerShare(sequential: boolean): number {
+    return this.faults(INITIAL_SHARE, sequential) / INITIAL_SHARE;
   }
 
   /** Faults (copies plus write-protect reuses) after a share q of keys was written. */
