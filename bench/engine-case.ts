@@ -1,13 +1,21 @@
 // Runs one benchmark case in a fresh process so that its peak memory is its own.
-// Usage: tsx bench/engine-case.ts '<scenario JSON>'  → prints { wallMs, maxRssBytes, writes }.
+// Usage: tsx bench/engine-case.ts '<scenario JSON>' [repeat]  → prints { wallMs, maxRssBytes, writes, … };
+// with `repeat`, also the mean and fastest of that many further calls after the first (a warm-up).
 import { simulate } from '../src/engine/simulate.js';
 import { ScenarioSchema } from '../src/schemas/scenario.js';
 
 const scenario = ScenarioSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const repeat = Number(process.argv[3] ?? 0);
 const baselineRss = process.resourceUsage().maxRSS * 1024;
 const started = performance.now();
 const result = simulate(scenario);
 const wallMs = performance.now() - started;
+const repeatMs: number[] = [];
+for (let i = 0; i < repeat; i++) {
+  const t = performance.now();
+  simulate(scenario);
+  repeatMs.push(performance.now() - t);
+}
 process.stdout.write(
   JSON.stringify({
     wallMs,
@@ -16,5 +24,6 @@ process.stdout.write(
     writes: result.summary.writes,
     cowPeakBytes: result.summary.cowPeakBytes,
     forks: result.summary.forks,
+    ...(repeat > 0 ? { meanMs: repeatMs.reduce((a, b) => a + b, 0) / repeat, minMs: Math.min(...repeatMs) } : {}),
   }),
 );
