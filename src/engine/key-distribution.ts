@@ -229,7 +229,6 @@ export function tableExp(y: number): number {
 // ---------------------------------------------------------------------------------------------
 // Expected distinct keys
 
-
 // Ranks summed term by term. Past them a term changes by at most s/256 of itself per rank, so
 // Euler–Maclaurin to the first derivative term is exact to well below the ~1e-8 relative error
 // of the Simpson integral, which is what limits the total.

@@ -52,8 +52,9 @@ export type DistinctShareCurve = (overwrites: number) => number;
 const DISTINCT_CURVE_POINTS = 1024;
 
 /**
- * The Zipf sum costs ~0.1 ms, so up to `maxOverwrites` it is tabulated once and interpolated:
- * the curve is smooth and concave. Past it, and for the other distributions, it is exact.
+ * The Zipf sum is hundreds of terms, so up to `maxOverwrites` it is tabulated once and
+ * interpolated: the curve is smooth and concave. Past it, and for the other distributions, it
+ * is exact.
  */
 export function distinctShareCurve(mix: WriteMix, maxOverwrites: number): DistinctShareCurve {
   const { keys, distribution: dist } = mix;
