@@ -1,15 +1,18 @@
 // Runs one benchmark case in a fresh process so that its peak memory is its own.
-// Usage: tsx bench/engine-case.ts '<scenario JSON>' [repeat]  → prints { wallMs, maxRssBytes, writes, … };
-// with `repeat`, also the mean and fastest of that many further calls after the first (a warm-up).
+// Usage: tsx bench/engine-case.ts '<scenario JSON>' [repeat [warmUp]]  → prints { wallMs, maxRssBytes, writes, … };
+// with `repeat`, also the mean and fastest of that many further calls after `warmUp` more
+// (the first calls run while the JIT still compiles).
 import { simulate } from '../src/engine/simulate.js';
 import { ScenarioSchema } from '../src/schemas/scenario.js';
 
 const scenario = ScenarioSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
 const repeat = Number(process.argv[3] ?? 0);
+const warmUp = Number(process.argv[4] ?? 0);
 const baselineRss = process.resourceUsage().maxRSS * 1024;
 const started = performance.now();
 const result = simulate(scenario);
 const wallMs = performance.now() - started;
+for (let i = 0; i < warmUp; i++) simulate(scenario);
 const repeatMs: number[] = [];
 for (let i = 0; i < repeat; i++) {
   const t = performance.now();
