@@ -2,6 +2,8 @@
 // to reach are printed beside the measured ones.
 //   expected mode: any scenario up to 1 TiB, 1e10 keys, 1e7 writes/s, 1 h in < 1 s and < 256 MiB
 //   exact mode:    ≥ 20 million simulated writes per second on one core
+//   planning:      64 GiB uniform, 64 GiB Zipf and 1 TiB Zipf in ≤ 10 ms each (mean of 10 calls
+//                  in one process after six warm-up calls: a sweep or a plan calls the engine so)
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -12,14 +14,17 @@ const MiB = 2 ** 20;
 
 interface Outcome {
   wallMs: number;
+  /** Of the repeated calls after the first, when asked for. */
+  meanMs?: number;
+  minMs?: number;
   maxRssBytes: number;
   baselineRssBytes: number;
   writes: number;
   forks: number;
 }
 
-function runCase(scenario: ScenarioInput): Outcome {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', caseFile, JSON.stringify(scenario)], { encoding: 'utf8' });
+function runCase(scenario: ScenarioInput, repeat = 0, warmUp = 0): Outcome {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', caseFile, JSON.stringify(scenario), String(repeat), String(warmUp)], { encoding: 'utf8' });
   return JSON.parse(out) as Outcome;
 }
 
@@ -46,6 +51,16 @@ const expectedCases: Array<[string, ScenarioInput]> = [
   ],
 ];
 
+// What a sweep or a plan asks many times over: save throughput, platform and service time at
+// their defaults, 1 KiB values, 20,000 writes/s (Zipf exponent 0.99, the YCSB default).
+const zipf = { type: 'zipf' as const, exponent: 0.99 };
+const planningCases: Array<[string, ScenarioInput]> = [
+  ['64 GiB, 1 KiB values, uniform', { dataset: { usedMemoryBytes: '64GiB', valueBytes: '1KiB' }, workload: { writesPerSec: 20_000 } }],
+  ['64 GiB, 1 KiB values, zipf 0.99', { dataset: { usedMemoryBytes: '64GiB', valueBytes: '1KiB' }, workload: { writesPerSec: 20_000, keyDistribution: zipf } }],
+  ['1 TiB, 1 KiB values, zipf 0.99', { dataset: { usedMemoryBytes: '1TiB', valueBytes: '1KiB' }, workload: { writesPerSec: 20_000, keyDistribution: zipf } }],
+];
+const PLANNING_CALLS = 10;
+
 const fast = { writesPerSec: 1e7, serviceUsecPerWrite: 0.1 };
 const exactCases: Array<[string, ScenarioInput]> = (['uniform', 'zipf', 'hotset', 'sequential'] as const).map((type) => [
   `exact, 4 GiB, 100 B values, ${type}`,
@@ -68,6 +83,17 @@ for (const [name, scenario] of expectedCases) {
   const forks = outcomes[0]!.forks > 1 ? `  ${outcomes[0]!.forks} forks` : '';
   console.log(`  ${name.padEnd(42)} ${wall.toFixed(0).padStart(6)} ms  peak RSS ${(rss / MiB).toFixed(0).padStart(4)} MiB  ${verdict}${forks}`);
 }
+console.log(`\nplanning, in one process (target: ≤ 10 ms, mean of ${PLANNING_CALLS} calls after a warm-up); median of 3 processes`);
+// After one call, and after six: the first few calls still run while the JIT compiles, and a
+// sweep or a plan is past them after its first points.
+for (const [name, scenario] of planningCases) {
+  const cold = median([1, 2, 3].map(() => runCase(scenario, PLANNING_CALLS).meanMs!));
+  const warm = [1, 2, 3].map(() => runCase(scenario, PLANNING_CALLS, 5));
+  const mean = median(warm.map((o) => o.meanMs!));
+  const fastest = Math.min(...warm.map((o) => o.minMs!));
+  console.log(`  ${name.padEnd(42)} ${mean.toFixed(1).padStart(6)} ms  after one call ${cold.toFixed(1)} ms  fastest ${fastest.toFixed(1)} ms  ${mean <= 10 ? 'ok' : 'MISSED'}`);
+}
+
 // A 20-segment dataset against one segment of the same keys: the target is at most 2×.
 const twentySegments = Array.from({ length: 20 }, (_, i) => ({ type: 'string' as const, keys: 5e7, valueBytes: 50 + 30 * i }));
 const segmentCases: Array<[string, ScenarioInput]> = [

@@ -47,5 +47,6 @@ export function compositeFaultCost(parts: ReadonlyArray<{ feed: SegmentFeed; cos
       return sum;
     },
     distinctUnits: (overwrites) => parts.reduce((sum, { feed, cost }) => sum + cost.distinctUnits(split(feed, overwrites, 0).units), 0),
+    maxFaultsPerOverwrite: parts.reduce((sum, { feed, cost }) => sum + feed.commandShare * feed.unitWritesPerCommand * cost.maxFaultsPerOverwrite, 0),
   };
 }

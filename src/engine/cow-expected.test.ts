@@ -41,3 +41,27 @@ describe('expected copy-on-write tracker', () => {
     expect(huge.dictFaults(5000)).toBe(huge.dictCopiedPages(5000) / 512);
   });
 });
+
+describe('expected copy-on-write curve', () => {
+  const cases = [
+    { name: '100 B', valueBytes: 100, dismiss: false, copyHugePages: false },
+    { name: '1 KiB, fragmented', valueBytes: 1024, dismiss: true, copyHugePages: false, fragmentationRatio: 1.6 },
+    { name: '16 KiB, dismiss', valueBytes: 16_384, dismiss: true, copyHugePages: false },
+    { name: '64 KiB, no dismiss', valueBytes: 65_536, dismiss: false, copyHugePages: false },
+    { name: '100 B, 2 MiB copies', valueBytes: 100, dismiss: false, copyHugePages: true, hugePages: true },
+    { name: '64 KiB, 2 MiB copies', valueBytes: 65_536, dismiss: false, copyHugePages: true, hugePages: true },
+  ];
+  it.each(cases)('is never steeper than at the fork ($name)', ({ valueBytes, dismiss, copyHugePages, ...layout }) => {
+    const model = new ExpectedCow(buildLayout({ keys, keyBytes: 16, valueBytes, ...layout }), { dismiss, copyHugePages });
+    for (const sequential of [false, true]) {
+      const steepest = model.initialFaultsPerShare(sequential);
+      expect(steepest).toBeGreaterThan(0);
+      // Secants over the whole range of shares, down to a single key.
+      for (let q = 1 / keys; q < 1; q *= 1.7) {
+        const h = Math.min(q * 1e-3, 1 - q);
+        const slope = (model.faults(q + h, sequential) - model.faults(q, sequential)) / h;
+        expect(slope).toBeLessThanOrEqual(steepest * (1 + 1e-4));
+      }
+    }
+  });
+});

@@ -18,12 +18,22 @@ export interface CowConfig {
 
 interface ClassTerms {
   pattern: ClassPagePattern;
+  /**
+   * The pattern's pages by key count with the empty counts left out: a class of small regions
+   * has a histogram hundreds of counts long with one or two in use, and the timeline reads the
+   * curve several times a step.
+   */
+  sharedKeyCounts: Float64Array;
+  sharedPages: Float64Array;
   /** Periods in the class (pages / pagesPerPeriod). */
   scale: number;
   pages: number;
   /** Keys with a written region per page: how many keys share one huge page. */
   writtenKeysPerPage: number;
 }
+
+/** A share of keys written small enough that the curves are still straight. */
+const INITIAL_SHARE = 1e-9;
 
 export class ExpectedCow {
   private readonly classes: ClassTerms[];
@@ -35,6 +45,11 @@ export class ExpectedCow {
   private readonly largeExtentPages: number;
   private readonly largeMetadata: LargeExtentMetadata | undefined;
   readonly dictPages: number;
+  // The timeline reads the curve at one share twice a step (the tracker's copies and faults,
+  // then the fault cost at the same writes): the last value is kept.
+  private lastShare = -1;
+  private lastSequential = false;
+  private lastPages = 0;
 
   constructor(
     layout: RedisLayout,
@@ -45,8 +60,11 @@ export class ExpectedCow {
     this.classes = layout.smallClasses.map((cls) => {
       const pattern = classPagePattern(cls, config.dismiss);
       const hasWritten = cls.kinds.some((k) => k.writtenOnOverwrite);
+      const used = [...pattern.sharedPagesByKeyCount.keys()].filter((n) => n > 0 && pattern.sharedPagesByKeyCount[n]! !== 0);
       return {
         pattern,
+        sharedKeyCounts: Float64Array.from(used),
+        sharedPages: Float64Array.from(used, (n) => pattern.sharedPagesByKeyCount[n]!),
         scale: cls.pages / pattern.pagesPerPeriod,
         pages: cls.pages,
         writtenKeysPerPage: hasWritten ? pattern.keysPerPeriod / pattern.pagesPerPeriod : 0,
@@ -67,16 +85,23 @@ export class ExpectedCow {
    * are one contiguous run of memory rather than scattered.
    */
   persistentCopiedPages(q: number, sequential: boolean): number {
+    if (q === this.lastShare && sequential === this.lastSequential) return this.lastPages;
+    const pages = this.copiedPagesAt(q, sequential);
+    this.lastShare = q;
+    this.lastSequential = sequential;
+    this.lastPages = pages;
+    return pages;
+  }
+
+  private copiedPagesAt(q: number, sequential: boolean): number {
     if (q <= 0) return 0;
     if (this.config.copyHugePages) return this.hugeCopiedPages(q, sequential);
     let pages = 0;
     for (const c of this.classes) {
-      const hist = c.pattern.sharedPagesByKeyCount;
+      const { sharedKeyCounts, sharedPages } = c;
       let perPeriod = 0;
-      for (let n = 1; n < hist.length; n++) {
-        const count = hist[n]!;
-        if (count === 0) continue;
-        perPeriod += count * (sequential ? q : 1 - Math.pow(1 - q, n));
+      for (let i = 0; i < sharedPages.length; i++) {
+        perPeriod += sharedPages[i]! * (sequential ? q : 1 - Math.pow(1 - q, sharedKeyCounts[i]!));
       }
       pages += perPeriod * c.scale;
     }
@@ -89,6 +114,16 @@ export class ExpectedCow {
     if (!m) return 0;
     const dirty = (extentsPerPage: number) => (sequential ? q : 1 - Math.pow(1 - q, extentsPerPage));
     return m.edataPages * dirty(m.extentsPerEdataPage) + m.rtreePages * dirty(m.extentsTouchingRtreePage);
+  }
+
+  /**
+   * The faults per share of keys written at the fork, where the curve is steepest: every term is
+   * concave in q (a page copied once is not copied again). Read as the secant over a share too
+   * small for any term to have bent: it falls short of the slope by (n − 1)·q/2 for pages of n
+   * keys, under 1e-4 for the 2^17 keys a huge page can hold.
+   */
+  initialFaultsPerShare(sequential: boolean): number {
+    return this.faults(INITIAL_SHARE, sequential) / INITIAL_SHARE;
   }
 
   /** Faults (copies plus write-protect reuses) after a share q of keys was written. */

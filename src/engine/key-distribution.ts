@@ -44,39 +44,54 @@ export function createRankSampler(dist: KeyDistribution, n: number): RankSampler
  * [0, min(W, n)] and is non-decreasing in W. Sequential loads are deterministic: min(W, n).
  */
 export function expectedDistinctKeys(dist: KeyDistribution, n: number, writes: number): number {
+  return expectedDistinctKeysCurve(dist, n)(writes);
+}
+
+/**
+ * expectedDistinctKeys as a function of the writes, for one distribution and n: what does not
+ * depend on the writes (the Zipf sum's terms above all) is computed once.
+ */
+export function expectedDistinctKeysCurve(dist: KeyDistribution, n: number): (writes: number) => number {
   checkN(n);
-  if (!(writes >= 0)) throw new RangeError(`writes must be >= 0, got ${writes}`);
-  if (writes === Infinity) return n;
-  let e: number;
+  let expected: (writes: number) => number;
   switch (dist.type) {
-    case 'uniform':
-      if (writes <= 1) return Math.min(writes, n);
-      e = n * touched(1 / n, writes);
+    case 'uniform': {
+      const log1mp = Math.log1p(-1 / n);
+      expected = (writes) => n * touched(log1mp, writes);
       break;
+    }
     case 'zipf':
       checkExponent(dist.exponent);
-      if (writes <= 1) return Math.min(writes, n);
-      e = zipfExpectedDistinct(n, dist.exponent, writes);
+      expected = zipfDistinctCurve(n, dist.exponent);
       break;
     case 'hotset': {
       checkHotset(dist.hotKeyFraction, dist.hotWriteFraction);
-      if (writes <= 1) return Math.min(writes, n);
       const h = hotCount(dist.hotKeyFraction, n);
+      const pw = dist.hotWriteFraction;
       if (h === n) {
-        e = n * touched(1 / n, writes);
+        const log1mp = Math.log1p(-1 / n);
+        expected = (writes) => n * touched(log1mp, writes);
       } else {
-        const pw = dist.hotWriteFraction;
-        e = h * touched(pw / h, writes) + (n - h) * touched((1 - pw) / (n - h), writes);
+        const hotLog1mp = Math.log1p(-(pw / h));
+        const coldLog1mp = Math.log1p(-((1 - pw) / (n - h)));
+        expected = (writes) => h * touched(hotLog1mp, writes) + (n - h) * touched(coldLog1mp, writes);
       }
       break;
     }
     case 'sequential':
-      return Math.min(writes, n);
+      expected = (writes) => Math.min(writes, n);
+      break;
     default:
       return unknownDistribution(dist);
   }
-  // The exact value never exceeds min(W, n); clamping absorbs rounding in the sums.
-  return Math.min(e, writes, n);
+  const exact = dist.type === 'sequential';
+  return (writes) => {
+    if (!(writes >= 0)) throw new RangeError(`writes must be >= 0, got ${writes}`);
+    if (writes === Infinity) return n;
+    if (exact || writes <= 1) return Math.min(writes, n);
+    // The exact value never exceeds min(W, n); clamping absorbs rounding in the sums.
+    return Math.min(expected(writes), writes, n);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,30 +229,42 @@ export function tableExp(y: number): number {
 // ---------------------------------------------------------------------------------------------
 // Expected distinct keys
 
-/** P(a key of per-write probability p is written at least once in W writes). */
-function touched(p: number, writes: number): number {
-  return -Math.expm1(writes * Math.log1p(-p));
-}
-
 // Ranks summed term by term. Past them a term changes by at most s/256 of itself per rank, so
 // Euler–Maclaurin to the first derivative term is exact to well below the ~1e-8 relative error
 // of the Simpson integral, which is what limits the total.
 const ZIPF_HEAD = 256;
-const headScratch = new Float64Array(ZIPF_HEAD);
 
 // Simpson intervals per unit of ln x (per unit of s when s > 1, as the profile steepens).
 const SIMPSON_PER_LOG_UNIT = 24;
 
-function zipfExpectedDistinct(n: number, s: number, writes: number): number {
+// Below −56·ln 2 fdlibm's expm1 (V8's Math.expm1) returns −1 exactly: a rank surely written
+// adds exactly 1 without it.
+const SURELY_TOUCHED = -39;
+
+/**
+ * P(a key of per-write probability p is written at least once in W writes), from log(1 − p):
+ * that part does not depend on the writes, so a curve computes it once.
+ */
+function touched(log1mp: number, writes: number): number {
+  const y = writes * log1mp;
+  return y < SURELY_TOUCHED ? 1 : -Math.expm1(y);
+}
+
+/**
+ * The Zipf sum as a function of the writes. Every term's log(1 − p) and every Simpson node
+ * depends on n and s alone, so they are computed once for a curve read at many write counts;
+ * each value is the one the sum gives term by term.
+ */
+function zipfDistinctCurve(n: number, s: number): (writes: number) => number {
   const head = Math.min(n, ZIPF_HEAD);
-  const w = headScratch;
+  const headPow = new Float64Array(head);
 
   // Generalised harmonic number H(n, s): head exactly, tail by Euler–Maclaurin with the
   // integral in closed form.
   let harmonic = 0;
   for (let k = head; k >= 1; k--) {
     const v = Math.exp(-s * Math.log(k));
-    w[k - 1] = v;
+    headPow[k - 1] = v;
     harmonic += v; // smallest terms first
   }
   const a = head + 1;
@@ -254,45 +281,54 @@ function zipfExpectedDistinct(n: number, s: number, writes: number): number {
     harmonic += integral + 0.5 * (aPow + bPow) + d1 / 12 - d3 / 720;
   }
   const invH = 1 / harmonic;
-
-  let tail = 0;
-  if (b >= a) {
-    // ∫_a^b f(x) dx on u = ln x, where f(e^u)·e^u is smooth and slowly varying.
-    const lnA = Math.log(a);
-    const lnB = Math.log(b);
-    const length = lnB - lnA;
-    let intervals = Math.ceil(length * SIMPSON_PER_LOG_UNIT * Math.max(1, s));
-    if (intervals < 2) intervals = 2;
-    if (intervals % 2 === 1) intervals++;
-    const step = length / intervals;
+  // In summation order, k = head … 1 (smallest terms first).
+  const headLog = new Float64Array(head);
+  for (let k = head; k >= 1; k--) headLog[head - k] = Math.log1p(-(headPow[k - 1]! * invH));
+  const headSum = (writes: number) => {
     let sum = 0;
-    for (let i = 0; i <= intervals; i++) {
-      const u = i === intervals ? lnB : lnA + i * step;
-      const x = Math.exp(u);
-      const v = touched(Math.exp(-s * u) * invH, writes) * x;
-      sum += i === 0 || i === intervals ? v : i % 2 === 1 ? 4 * v : 2 * v;
-    }
+    for (let i = 0; i < head; i++) sum += touched(headLog[i]!, writes);
+    return sum;
+  };
+  if (b < a) return headSum;
+
+  // ∫_a^b f(x) dx on u = ln x, where f(e^u)·e^u is smooth and slowly varying.
+  const lnA = Math.log(a);
+  const lnB = Math.log(b);
+  const length = lnB - lnA;
+  let intervals = Math.ceil(length * SIMPSON_PER_LOG_UNIT * Math.max(1, s));
+  if (intervals < 2) intervals = 2;
+  if (intervals % 2 === 1) intervals++;
+  const step = length / intervals;
+  const nodeX = new Float64Array(intervals + 1);
+  const nodeLog = new Float64Array(intervals + 1);
+  const nodeWeight = new Float64Array(intervals + 1);
+  for (let i = 0; i <= intervals; i++) {
+    const u = i === intervals ? lnB : lnA + i * step;
+    nodeX[i] = Math.exp(u);
+    nodeLog[i] = Math.log1p(-(Math.exp(-s * u) * invH));
+    nodeWeight[i] = i === 0 || i === intervals ? 1 : i % 2 === 1 ? 4 : 2;
+  }
+  const fa = zipfTailTerm(a, s, invH);
+  const fb = zipfTailTerm(b, s, invH);
+
+  return (writes) => {
+    let sum = 0;
+    for (let i = 0; i <= intervals; i++) sum += nodeWeight[i]! * (touched(nodeLog[i]!, writes) * nodeX[i]!);
     const integral = (sum * step) / 3;
-
-    const fa = zipfTailTerm(a, s, invH, writes);
-    const fb = zipfTailTerm(b, s, invH, writes);
-    tail = integral + 0.5 * (fa.value + fb.value) + (fb.slope - fa.slope) / 12;
-  }
-
-  let headSum = 0;
-  for (let k = head; k >= 1; k--) {
-    headSum += touched((w[k - 1] as number) * invH, writes);
-  }
-  return headSum + tail;
+    const tail = integral + 0.5 * (fa.value(writes) + fb.value(writes)) + (fb.slope(writes) - fa.slope(writes)) / 12;
+    return headSum(writes) + tail;
+  };
 }
 
-/** f(x) = 1 − (1 − p(x))^W with p(x) = x^-s / H, and its derivative f'(x). */
-function zipfTailTerm(x: number, s: number, invH: number, writes: number): { value: number; slope: number } {
+/** f(x) = 1 − (1 − p(x))^W with p(x) = x^-s / H, and its derivative f'(x), as functions of W. */
+function zipfTailTerm(x: number, s: number, invH: number): { value: (writes: number) => number; slope: (writes: number) => number } {
   const p = Math.exp(-s * Math.log(x)) * invH;
-  const untouched = Math.exp(writes * Math.log1p(-p));
-  // d/dx (1 − (1 − p)^W) = (1 − p)^(W−1) · W · (−p') with p' = −s·p/x.
-  const slope = (-untouched * writes * s * p) / (x * (1 - p));
-  return { value: -Math.expm1(writes * Math.log1p(-p)), slope };
+  const log1mp = Math.log1p(-p);
+  return {
+    value: (writes) => touched(log1mp, writes),
+    // d/dx (1 − (1 − p)^W) = (1 − p)^(W−1) · W · (−p') with p' = −s·p/x.
+    slope: (writes) => (-Math.exp(writes * log1mp) * writes * s * p) / (x * (1 - p)),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ interface Instant {
 
 const inPages = (bytes: number) => Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES;
 const roundSec = (t: number) => Math.round(t * 1e9) / 1e9;
+/** Whether t has reached an event at `eventSec`; only passed it when `before`. */
+const reached = (t: number, eventSec: number, before: boolean) => (before ? t > eventSec : t >= eventSec);
 
 export function simulatePageCache(options: PageCacheOptions): PageCacheRun {
   const { children, rdbBytes, saveDurationSec, onTmpfs, incrementalFsync, cachedAtForkBytes = 0, cachedAtForkHeldUntilSec = null, appendBytesPerSec = 0 } = options;
@@ -105,15 +107,15 @@ export function simulatePageCache(options: PageCacheOptions): PageCacheRun {
 
   // The state at t, or just before t when `before` (what an event at t has not yet changed).
   const at = (t: number, before: boolean): Instant => {
-    const reached = (event: number) => (before ? t > event : t >= event);
     let cached = 0;
     let dirty = 0;
     // The file at the target path: the older one until the first rename, then the newest; the
     // older one outlives the rename while something still holds it.
-    cached += inPages(reached(firstRenameSec) ? rdbBytes : cachedAtForkBytes);
-    if (reached(firstRenameSec) && !reached(oldFileFreedSec)) cached += inPages(cachedAtForkBytes);
+    const renamed = reached(t, firstRenameSec, before);
+    cached += inPages(renamed ? rdbBytes : cachedAtForkBytes);
+    if (renamed && !reached(t, oldFileFreedSec, before)) cached += inPages(cachedAtForkBytes);
     for (const c of writers) {
-      if (!reached(c.startSec) || (c.endSec !== null && reached(c.endSec))) continue;
+      if (!reached(t, c.startSec, before) || (c.endSec !== null && reached(t, c.endSec, before))) continue;
       const written = inPages(rdbBytes * Math.min(1, (t - c.startSec) / saveDurationSec));
       cached += written;
       if (!onTmpfs) dirty += incrementalFsync ? Math.min(written, REDIS_AUTOSYNC_BYTES) : written;
@@ -124,15 +126,17 @@ export function simulatePageCache(options: PageCacheOptions): PageCacheRun {
     return { cached, dirty };
   };
 
-  const grid = new Set<number>([0, roundSec(horizonSec)]);
-  for (let k = 1; k * stepSec < horizonSec; k++) grid.add(roundSec(k * stepSec));
+  // Every step of the grid and every event, each once and in order (a typed array sorts by value
+  // without a comparator: thousands of points per run).
+  const marks: number[] = [0, roundSec(horizonSec)];
+  for (let k = 1; k * stepSec < horizonSec; k++) marks.push(roundSec(k * stepSec));
   for (const c of writers) {
-    grid.add(c.startSec);
-    grid.add(roundSec(c.startSec + saveDurationSec));
-    if (c.endSec !== null) grid.add(c.endSec);
+    marks.push(c.startSec, roundSec(c.startSec + saveDurationSec));
+    if (c.endSec !== null) marks.push(c.endSec);
   }
-  if (Number.isFinite(oldFileFreedSec)) grid.add(oldFileFreedSec);
-  const times = [...grid].filter((x) => x >= 0 && x <= horizonSec).sort((a, b) => a - b);
+  if (Number.isFinite(oldFileFreedSec)) marks.push(oldFileFreedSec);
+  const sorted = Float64Array.from(marks.filter((x) => x >= 0 && x <= horizonSec)).sort();
+  const times = sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
   // Between two points nothing but growth happens, so each step holds the value its interval
   // ends with: never below the truth, at most one step's growth above it, and the peak exact.
   const cached: MutableStepSeries = { tSec: [], bytes: [] };

@@ -16,10 +16,10 @@ const faultCost = (run: ReturnType<typeof resolve>): FaultCostModel =>
 const nothingBeside: MemoryBeside = { replicationBuffer: null, aofParentBuffer: null, aofChildDiff: null, pageCache: null, replica: null, pageTableBytes: 0 };
 
 /** The run's fork event stepped with a fresh tracker per child. */
-function timeline(run: ResolvedRun, tracker: () => CowTracker, hooks: TimelineHooks = {}, beside = nothingBeside) {
+function timeline(run: ResolvedRun, tracker: () => CowTracker, hooks: TimelineHooks = {}, beside = nothingBeside, cost = faultCost(run)) {
   const event = planForkEvent(run);
   const times = eventSampling([...event.children.flatMap((c) => [c.startSec, c.endSec]), event.endSec], event.endSec, run.simulation.intervalSec, run.simulation.maxPoints).timesSec;
-  return runTimeline(run, event, times, tracker, faultCost(run), beside, hooks);
+  return runTimeline(run, event, times, tracker, cost, beside, hooks);
 }
 
 /** One page copied and one fault per overwrite; the child holds half of them. */
@@ -77,6 +77,17 @@ describe('timeline', () => {
     const cheap = resolve({ ...input, workload: { writesPerSec: 1e6 }, kernel: { cowFaultUsec: 1e-6 } });
     const fast = timeline(cheap, countingTracker).series.writes;
     expect(perSec(fast, 1)).toBeGreaterThan(0.999 * unthrottled);
+  });
+
+  it.each([1e3, 1e5, 1.6e5, 1.7e5, 3e5, 1e6])('serves %d writes/s the same whether or not the slope is read below its bound', (writesPerSec) => {
+    for (const kernel of [{}, { thp: 'always' as const, thpCow: 'copy-2m' as const }]) {
+      const run = resolve({ ...input, workload: { writesPerSec }, kernel, redis: { disableThp: false } });
+      const bounded = timeline(run, countingTracker);
+      // With no bound every step reads the slope.
+      const unbounded = timeline(run, countingTracker, {}, nothingBeside, { ...faultCost(run), maxFaultsPerOverwrite: Infinity });
+      expect(bounded.series.writes).toEqual(unbounded.series.writes);
+      expect(bounded.exit).toEqual(unbounded.exit);
+    }
   });
 
   it('reports progress after each sample and stops when cancelled', () => {

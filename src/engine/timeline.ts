@@ -36,6 +36,8 @@ export interface FaultCostModel {
   faultsAt(overwrites: number): number;
   /** Expected distinct write units overwritten after so many overwrites, for the summary. */
   distinctUnits(overwrites: number): number;
+  /** No overwrite adds more faults than this: the slope at the fork, where it is steepest. */
+  maxFaultsPerOverwrite: number;
 }
 
 /** The fault cost of one keyspace: the analytic model along its distinct-share curve. */
@@ -43,6 +45,8 @@ export function keyspaceFaultCost(model: ExpectedCow, distinctShare: DistinctSha
   return {
     faultsAt: (overwrites) => model.faults(distinctShare(overwrites), sequential),
     distinctUnits: (overwrites) => distinctShare(overwrites) * keys,
+    // One overwrite reaches at most one more distinct key: Σ p_k(1 − p_k)^W ≤ 1 new keys per write.
+    maxFaultsPerOverwrite: model.initialFaultsPerShare(sequential) / keys,
   };
 }
 
@@ -166,6 +170,9 @@ export function runTimeline(
     const faultsPerWrite = overwriteShare * ((faultCost.faultsAt(overwrites + delta) - now) / delta);
     return 1e6 / (run.serviceUsecPerWrite + faultsPerWrite * run.copyFaultUsec);
   };
+  // A rate one core serves even at the steepest fault cost is served whole, without reading
+  // the slope. The 1% covers the initial slope's secant (≤ 1e-4 short) and the curves' rounding.
+  const servedWholeBelowPerSec = 1e6 / (run.serviceUsecPerWrite + overwriteShare * faultCost.maxFaultsPerOverwrite * 1.01 * run.copyFaultUsec);
   const startChild = (i: number) => {
     current = i;
     tracker = trackerFor(i);
@@ -224,7 +231,9 @@ export function runTimeline(
       const b = t0 + ((t1 - t0) * (k + 1)) / stepsPerSample;
       const dt = b - a;
       const offered = offeredWritesBetween(run.load, a, b);
-      const rate = Math.min(dt > 0 ? offered / dt : 0, alive ? capacityWithChild() : 1e6 / run.serviceUsecPerWrite);
+      const offeredRate = dt > 0 ? offered / dt : 0;
+      const capacity = !alive ? 1e6 / run.serviceUsecPerWrite : offeredRate <= servedWholeBelowPerSec ? offeredRate : capacityWithChild();
+      const rate = Math.min(offeredRate, capacity);
       const served = rate * dt;
       writesServed += served;
       writesOffered += offered;

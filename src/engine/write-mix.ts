@@ -4,7 +4,7 @@
 // overwrites reach follows from the key distribution: computed here once, for the stepping
 // timeline and for the fork cost alike.
 
-import { expectedDistinctKeys, type KeyDistribution } from './key-distribution.js';
+import { expectedDistinctKeys, expectedDistinctKeysCurve, type KeyDistribution } from './key-distribution.js';
 
 export interface WriteMix {
   keys: number;
@@ -52,22 +52,24 @@ export type DistinctShareCurve = (overwrites: number) => number;
 const DISTINCT_CURVE_POINTS = 1024;
 
 /**
- * The Zipf sum costs ~0.1 ms, so up to `maxOverwrites` it is tabulated once and interpolated:
- * the curve is smooth and concave. Past it, and for the other distributions, it is exact.
+ * The Zipf sum is hundreds of terms, so up to `maxOverwrites` it is tabulated once and
+ * interpolated: the curve is smooth and concave. Past it, and for the other distributions, it
+ * is exact.
  */
 export function distinctShareCurve(mix: WriteMix, maxOverwrites: number): DistinctShareCurve {
   const { keys, distribution: dist } = mix;
   if (mix.sequential) return (writes) => Math.min(1, writes / keys);
-  if (dist.type !== 'zipf') return (writes) => expectedDistinctKeys(dist, keys, writes) / keys;
+  const distinct = expectedDistinctKeysCurve(dist, keys);
+  if (dist.type !== 'zipf') return (writes) => distinct(writes) / keys;
   const grid = new Float64Array(DISTINCT_CURVE_POINTS + 1);
   const values = new Float64Array(DISTINCT_CURVE_POINTS + 1);
   for (let i = 0; i <= DISTINCT_CURVE_POINTS; i++) {
     const x = i / DISTINCT_CURVE_POINTS;
     grid[i] = maxOverwrites * x * x;
-    values[i] = expectedDistinctKeys(dist, keys, grid[i]!) / keys;
+    values[i] = distinct(grid[i]!) / keys;
   }
   return (writes) => {
-    if (writes >= maxOverwrites) return expectedDistinctKeys(dist, keys, writes) / keys;
+    if (writes >= maxOverwrites) return distinct(writes) / keys;
     const i = Math.min(DISTINCT_CURVE_POINTS - 1, Math.floor(Math.sqrt(writes / maxOverwrites) * DISTINCT_CURVE_POINTS));
     const w0 = grid[i]!;
     const w1 = grid[i + 1]!;
