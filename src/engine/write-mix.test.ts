@@ -73,7 +73,9 @@ describe('distinct-key curve', () => {
     let previous = 0;
     for (const w of writes) {
       const value = curve(w);
-      expect(Math.abs(value - distinctShare(m, w))).toBeLessThanOrEqual(1e-5 * atMax);
+      // The grid is built to reach the 1e-5 bound; the comparison allows its last bit of rounding
+      // (seed 1191327359 lands one ulp above it).
+      expect(Math.abs(value - distinctShare(m, w))).toBeLessThanOrEqual(1e-5 * atMax * (1 + 1e-12));
       expect(value).toBeGreaterThanOrEqual(previous);
       previous = value;
     }
