@@ -5,12 +5,13 @@ import { calibrationOperations } from './calibrations.js';
 import { docsOperations } from './docs.js';
 import { eventsOperations } from './events.js';
 import { operatorOperations } from './operations.js';
+import { pictureOperations } from './pictures.js';
 import { presetsOperations } from './presets.js';
 import { resultOperations } from './result.js';
 import { scenarioOperations } from './scenarios.js';
 import { simulationOperations } from './simulations.js';
 
 /** Served under the /v1 rate limit. */
-export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations];
+export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, pictureOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations];
 /** Probes, metrics and docs: not rate limited. */
 export const OPERATION_ROUTES: readonly OperationGroup[] = [operatorOperations, docsOperations];

@@ -1,0 +1,157 @@
+// A completed simulation as pictures: the chart as SVG or PNG, and a self-contained HTML report
+// with that chart inline. Rendering is CPU work of a few hundred ms, so the last few SVGs are
+// kept: a result never changes once its simulation has completed.
+import type { Response } from 'express';
+import { simulationChart } from '../../pictures/chart-spec.js';
+import { renderSvg, RendererUnavailableError, svgToPng } from '../../pictures/render.js';
+import { REPORT_CSP, reportHtml } from '../../pictures/report-html.js';
+import type { SimulationResult } from '../../schemas/result.js';
+import type { HttpConfig, HttpTuning } from '../context.js';
+import { downsampleSeries } from '../downsample.js';
+import { RESULT_PATH, SIMULATION_PATH, simulationPath } from '../links.js';
+import { commonProblemResponses, exampleBodies, idParams, problemResponse, response } from '../openapi-parts.js';
+import { operation, type Operation } from '../operation.js';
+import { HttpProblem } from '../problem.js';
+import type { SimulationService } from '../../service/simulation-service.js';
+import { completedResult, completedResultResponses, notFoundById } from './shared.js';
+
+export const CHART_SVG_PATH = `${SIMULATION_PATH}/chart.svg`;
+export const CHART_PNG_PATH = `${SIMULATION_PATH}/chart.png`;
+export const REPORT_PATH = `${SIMULATION_PATH}/report`;
+
+const withId = (template: string, id: string) => template.replace('{id}', id);
+
+/** Samples drawn: the plot is 640 px wide, so 400 already puts a sample every 1.6 px. */
+export const CHART_POINTS = 400;
+
+/** SVGs kept in memory: enough for a page and a report open on the same few results. */
+const SVG_CACHE_ENTRIES = 32;
+
+/** Results are immutable once completed: a time-limited cache would only forget sooner. */
+const IMMUTABLE_CACHE_CONTROL = 'private, max-age=3600';
+
+function chartSvgCache() {
+  const cache = new Map<string, string>();
+  return async (id: string, result: SimulationResult): Promise<string> => {
+    const hit = cache.get(id);
+    if (hit !== undefined) {
+      cache.delete(id);
+      cache.set(id, hit);
+      return hit;
+    }
+    const { spec } = simulationChart({ summary: result.summary, series: downsampleSeries(result.series, CHART_POINTS) });
+    const svg = await renderSvg(spec);
+    cache.set(id, svg);
+    if (cache.size > SVG_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    return svg;
+  };
+}
+
+function rendererUnavailable(err: RendererUnavailableError): HttpProblem {
+  return new HttpProblem({ status: 503, code: 'RENDERER_UNAVAILABLE', detail: err.message });
+}
+
+export function pictureOperations(config: HttpConfig): Operation[] {
+  const example = exampleBodies();
+  const chartSvg = chartSvgCache();
+  const load = async (service: SimulationService, tuning: HttpTuning, id: string) => {
+    const result = await completedResult(service, tuning, id);
+    return { result, svg: await chartSvg(id, result) };
+  };
+  const refusals = (instance: string) => ({
+    ...completedResultResponses(example.id, instance),
+    ...commonProblemResponses(config.rateLimitPerMin, instance),
+  });
+  const sendImage = (res: Response, type: string, body: string | Buffer) => {
+    res.set('Cache-Control', IMMUTABLE_CACHE_CONTROL).type(type).send(body);
+  };
+
+  const getSvg = operation({
+    method: 'get',
+    path: CHART_SVG_PATH,
+    operationId: 'getSimulationChartSvg',
+    summary: 'The simulation’s memory over time, as SVG',
+    description:
+      'Stacked from the bottom: parent RSS less its replication buffer, the replication buffer, the child’s private memory (its copy-on-write copies), and with a host limit the ' +
+      'reserve the limit must also hold; the host-memory and parent-RSS lines over them, the AOF rewrite buffer (6.2) as a dotted line, each child’s lifetime as a band, ' +
+      `each fork as a rule (the first labelled with its pause), the host limit and the host.marginPercent margin below it. GiB against seconds since fork(), about 700 px wide, ${CHART_POINTS} samples at most.`,
+    tags: ['simulations'],
+    request: { params: idParams() },
+    notFound: notFoundById,
+    responses: {
+      200: response('The chart.', { mediaType: 'image/svg+xml', schema: { type: 'string' }, example: '<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>' }, {}, { rateLimited: true }),
+      ...refusals(withId(CHART_SVG_PATH, example.id)),
+    },
+    async handle({ service, tuning }, { params: { id } }, res) {
+      const { svg } = await load(service, tuning, id);
+      sendImage(res, 'image/svg+xml; charset=utf-8', svg);
+    },
+  });
+
+  const getPng = operation({
+    method: 'get',
+    path: CHART_PNG_PATH,
+    operationId: 'getSimulationChartPng',
+    summary: 'The same chart as PNG',
+    description: 'The SVG chart rasterised with resvg and the DejaVu Sans font; 503 RENDERER_UNAVAILABLE where that font file is missing.',
+    tags: ['simulations'],
+    request: { params: idParams() },
+    notFound: notFoundById,
+    responses: {
+      200: { ...response('The chart.', undefined, {}, { rateLimited: true }), content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } },
+      ...refusals(withId(CHART_PNG_PATH, example.id)),
+      503: problemResponse(
+        new HttpProblem({ status: 503, code: 'RENDERER_UNAVAILABLE', detail: 'PNG rendering needs the font file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf (Debian: fonts-dejavu-core)' }),
+        withId(CHART_PNG_PATH, example.id),
+        { description: 'No font to draw text with: the SVG chart still works.' },
+      ),
+    },
+    async handle({ service, tuning }, { params: { id } }, res) {
+      const { svg } = await load(service, tuning, id);
+      let png: Buffer;
+      try {
+        png = svgToPng(svg);
+      } catch (err) {
+        if (err instanceof RendererUnavailableError) throw rendererUnavailable(err);
+        throw err;
+      }
+      sendImage(res, 'image/png', png);
+    },
+  });
+
+  const getReport = operation({
+    method: 'get',
+    path: REPORT_PATH,
+    operationId: 'getSimulationReport',
+    summary: 'A self-contained HTML report of the simulation',
+    description:
+      'The verdict, the scenario in plain words, the chart inline, the warnings and advice, the INFO-named summary in human units, and links to the JSON, CSV and chart. ' +
+      'It loads nothing (no scripts, fonts or images by URL), so it can be saved as one file; its Content-Security-Policy allows its inline styles only.',
+    tags: ['simulations'],
+    request: { params: idParams() },
+    notFound: notFoundById,
+    responses: {
+      200: response('The report.', { mediaType: 'text/html', schema: { type: 'string' }, example: '<!doctype html><html lang="en">…</html>' }, {}, { rateLimited: true }),
+      ...refusals(withId(REPORT_PATH, example.id)),
+    },
+    async handle({ service, tuning }, { params: { id } }, res) {
+      const { result, svg } = await load(service, tuning, id);
+      const resultPath = withId(RESULT_PATH, id);
+      const html = reportHtml({
+        id,
+        summary: result.summary,
+        chartSvg: svg,
+        links: {
+          json: resultPath,
+          csv: `${resultPath}?format=csv`,
+          svg: withId(CHART_SVG_PATH, id),
+          png: withId(CHART_PNG_PATH, id),
+          record: simulationPath(id),
+        },
+      });
+      res.set({ 'Content-Security-Policy': REPORT_CSP, 'Cache-Control': IMMUTABLE_CACHE_CONTROL }).type('text/html; charset=utf-8').send(html);
+    },
+  });
+
+  return [getSvg, getPng, getReport];
+}
