@@ -33,7 +33,7 @@ export function scenarioSentences(summary: Summary): string[] {
   sentences.push(
     `Redis ${s.redis.version} runs ${TRIGGER_WORDS[summary.trigger]} of ${humanBytes(summary.usedMemoryBytes)} used memory: ${humanCount(summary.keys)} keys, ${dataset}.`,
   );
-  if (s.allocator.fragmentationRatio !== undefined) sentences.push(`The heap's fragmentation ratio before the fork is ${s.allocator.fragmentationRatio}.`);
+  if (s.allocator.fragmentationRatio !== undefined) sentences.push(`The heap's fragmentation ratio before the fork is ${Number(s.allocator.fragmentationRatio.toFixed(3))}.`);
   sentences.push(
     s.workload.writesPerSec > 0 || s.workload.writeSchedule !== undefined
       ? `Clients offer ${humanCount(summary.writesPerSecOffered)} writes per second while the child lives, ${distributionWords(s.workload.keyDistribution)}.`
