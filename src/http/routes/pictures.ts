@@ -98,7 +98,7 @@ export function pictureOperations(config: HttpConfig): Operation[] {
     request: { params: idParams() },
     notFound: notFoundById,
     responses: {
-      200: { ...response('The chart.', undefined, {}, { rateLimited: true }), content: { 'image/png': { schema: { type: 'string', format: 'binary' }, example: '(PNG image data, about 700 × 480 px)' } } },
+      200: { ...response('The chart.', undefined, {}, { rateLimited: true }), content: { 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' }, example: '(PNG image data, about 700 × 480 px)' } } },
       ...refusals(withId(CHART_PNG_PATH, example.id)),
       503: problemResponse(
         new HttpProblem({ status: 503, code: 'RENDERER_UNAVAILABLE', detail: 'PNG rendering needs the font file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf (Debian: fonts-dejavu-core)' }),
