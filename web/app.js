@@ -222,9 +222,9 @@
 
     const advice = $('advice');
     advice.replaceChildren(
-      ...(summary.advice ?? []).map((a) => {
+      ...(summary.advice ?? []).filter((a) => typeof a?.text === 'string').map((a) => {
         const li = document.createElement('li');
-        li.textContent = typeof a === 'string' ? a : a.text ?? a.message ?? a.change ?? JSON.stringify(a);
+        li.textContent = a.verdict?.text ? `${a.text} → ${a.verdict.text}` : a.text;
         return li;
       }),
     );

@@ -7,7 +7,8 @@ import { humanBytes, humanPercent } from './human-units.js';
 export type VerdictLevel = 'ok' | 'tight' | 'oom';
 
 export interface VerdictView {
-  level: VerdictLevel;
+  /** null without a host limit: there is nothing to survive. */
+  level: VerdictLevel | null;
   headroomBytes: number | null;
   headroomPercent: number | null;
   text: string;
@@ -20,10 +21,10 @@ export interface WarningView {
 }
 
 export interface AdviceView {
-  /** What to change, in words. */
+  /** What to change and its effect, in words. */
   text: string;
-  /** Anything else the advice carries, shown as it is. */
-  details: Record<string, unknown>;
+  /** The verdict with the change, when the advice carries one. */
+  verdictText: string | null;
 }
 
 export interface Presentation {
@@ -44,7 +45,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 function verdictOf(value: unknown): VerdictView | null {
   if (!isRecord(value) || typeof value.text !== 'string') return null;
   const level = value.level === 'ok' || value.level === 'tight' || value.level === 'oom' ? value.level : null;
-  if (level === null) return null;
+  if (level === null && value.level !== null) return null;
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return { level, headroomBytes: num(value.headroomBytes), headroomPercent: num(value.headroomPercent), text: value.text };
 }
@@ -59,11 +60,8 @@ function warningsOf(value: unknown): WarningView[] {
 function adviceOf(value: unknown): AdviceView[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item): AdviceView[] => {
-    if (typeof item === 'string') return [{ text: item, details: {} }];
-    if (!isRecord(item)) return [];
-    const textKey = ['text', 'message', 'change', 'title'].find((key) => typeof item[key] === 'string');
-    const { [textKey ?? '']: text, ...details } = item;
-    return [{ text: typeof text === 'string' ? text : JSON.stringify(item), details }];
+    if (!isRecord(item) || typeof item.text !== 'string') return [];
+    return [{ text: item.text, verdictText: verdictOf(item.verdict)?.text ?? null }];
   });
 }
 

@@ -26,12 +26,12 @@ describe('reportHtml', () => {
       ...summaryOf(scenario),
       verdict: { level: 'tight', headroomBytes: 7e8, headroomPercent: 2.2, text: 'SURVIVES: peak 31.3 GiB of 32 GiB, 0.7 GiB (2.2%) headroom' },
       warnings: [{ code: 'THP_DISABLED_BY_REDIS', message: 'kernel.thp is always but <redis.disableThp> turns it off', path: 'redis.disableThp' }],
-      advice: [{ text: 'Set redis.disableThp to false & see', peakBytes: 123 }],
+      advice: [{ code: 'THP_OFF', text: 'kernel.thp never: peak −2 GiB & more', peakBytes: 123, verdict: { level: 'ok', headroomBytes: 1, headroomPercent: 12, text: 'SURVIVES: <fine>' } }],
     } as Summary;
     const html = reportHtml({ id: 'sim-1', summary, chartSvg: '<svg></svg>', links: LINKS });
     expect(html).toContain('<div class="verdict tight" id="verdict"><span class="level">tight</span>SURVIVES: peak 31.3 GiB of 32 GiB, 0.7 GiB (2.2%) headroom</div>');
     expect(html).toContain('<code>THP_DISABLED_BY_REDIS</code> kernel.thp is always but &lt;redis.disableThp&gt; turns it off');
-    expect(html).toContain('Set redis.disableThp to false &amp; see <span class="muted">(peakBytes: 123)</span>');
+    expect(html).toContain('<li>kernel.thp never: peak −2 GiB &amp; more <span class="muted">→ SURVIVES: &lt;fine&gt;</span></li>');
   });
 
   it('falls back to the peak against the limit, and says when no limit was given', () => {

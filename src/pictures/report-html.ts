@@ -34,7 +34,8 @@ export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 const LEVEL_WORDS: Record<VerdictLevel, string> = { ok: 'survives', tight: 'tight', oom: 'out of memory' };
 
-function levelOf(summary: Summary, verdict: VerdictLevel | undefined): VerdictLevel | 'unknown' {
+function levelOf(summary: Summary, verdict: VerdictLevel | null | undefined): VerdictLevel | 'unknown' {
+  if (verdict === null) return 'unknown';
   if (verdict !== undefined) return verdict;
   if (summary.oom.atRisk === null) return 'unknown';
   return summary.oom.atRisk ? 'oom' : 'ok';
@@ -96,12 +97,7 @@ export function reportHtml({ id, summary, chartSvg, links }: ReportInput): strin
     view.advice.length === 0
       ? ''
       : `<h2>What would change it</h2>${list(
-          view.advice.map((a) => {
-            const details = Object.entries(a.details)
-              .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
-              .map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(String(v))}`);
-            return `${escapeHtml(a.text)}${details.length ? ` <span class="muted">(${details.join('; ')})</span>` : ''}`;
-          }),
+          view.advice.map((a) => `${escapeHtml(a.text)}${a.verdictText ? ` <span class="muted">→ ${escapeHtml(a.verdictText)}</span>` : ''}`),
         )}`;
   const rows = summaryRows(summary)
     .map(([info, meaning, value]) => `<tr><td>${escapeHtml(info)}</td><td>${escapeHtml(meaning)}</td><td>${escapeHtml(value)}</td></tr>`)

@@ -68,7 +68,7 @@ const label = (value: unknown) => (typeof value === 'string' ? value : JSON.stri
 
 function levelOf(summary: Summary): keyof typeof LEVEL_COLORS {
   const verdict = presentationOf(summary).verdict;
-  if (verdict) return verdict.level;
+  if (verdict) return verdict.level ?? 'unknown';
   if (summary.oom.atRisk === null) return 'unknown';
   return summary.oom.atRisk ? 'oom' : 'ok';
 }
