@@ -33,15 +33,18 @@ const IMMUTABLE_CACHE_CONTROL = 'private, max-age=3600';
 function chartSvgCache() {
   const cache = new Map<string, string>();
   return async (id: string, result: SimulationResult): Promise<string> => {
-    const hit = cache.get(id);
+    // The resolved scenario fixes the result (the engine is deterministic); the id alone may
+    // be an Idempotency-Key's, reused once its first result has expired.
+    const key = `${id}\n${JSON.stringify(result.summary.scenario)}`;
+    const hit = cache.get(key);
     if (hit !== undefined) {
-      cache.delete(id);
-      cache.set(id, hit);
+      cache.delete(key);
+      cache.set(key, hit);
       return hit;
     }
     const { spec } = simulationChart({ summary: result.summary, series: downsampleSeries(result.series, CHART_POINTS) });
     const svg = await renderSvg(spec);
-    cache.set(id, svg);
+    cache.set(key, svg);
     if (cache.size > SVG_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
     return svg;
   };
