@@ -1,6 +1,6 @@
 // The page at GET /, a report and /docs in Debian's chromium, as a person would use them.
-// FORKCAST_SCREENSHOT_DIR=docs/screenshots writes the README's screenshots on the way.
-import { mkdirSync } from 'node:fs';
+// FORKCAST_SCREENSHOT_DIR=docs/screenshots writes the README's screenshots (and a chart.png) on the way.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,7 @@ describe('GET / in a browser', { timeout: TEST_MS }, () => {
     expect(seen.requests.filter((url) => !url.startsWith(server.baseUrl))).toEqual([]);
     expect(seen.errors).toEqual([]);
     await screenshot(page, 'web-page.png');
+    if (SCREENSHOT_DIR) writeFileSync(join(SCREENSHOT_DIR, 'chart.png'), Buffer.from(await (await fetch(`${server.baseUrl}/v1/simulations/${id}/chart.png`)).arrayBuffer()));
     await page.context().close();
   });
 
