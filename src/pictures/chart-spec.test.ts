@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../engine/simulate.js';
-import type { SimulationResult } from '../schemas/result.js';
+import type { EngineResult } from '../schemas/result.js';
 import { ScenarioSchema, type ScenarioInput } from '../schemas/scenario.js';
 import { CHART_LAYERS, CHART_PLOT, niceCeil, PART_NAMES, simulationChart, wrap } from './chart-spec.js';
 import { humanBytes, humanDuration } from './human-units.js';
@@ -8,7 +8,7 @@ import { renderSvg, svgToPng } from './render.js';
 
 const GIB = 1024 ** 3;
 
-function run(input: ScenarioInput): SimulationResult {
+function run(input: ScenarioInput): EngineResult {
   return simulate(ScenarioSchema.parse(input));
 }
 

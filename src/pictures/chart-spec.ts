@@ -4,9 +4,9 @@
 // as bands, each fork as a rule with its pause, and the host limit with its margin. Pure: a result
 // in, a spec out; the renderer turns it into SVG or PNG.
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../schemas/result.js';
+import type { Series } from '../schemas/result.js';
 import { humanBytes, humanDuration } from './human-units.js';
-import { peakText, presentationOf } from './presentation.js';
+import { peakText, presentationOf, type PictureSummary } from './presentation.js';
 
 const GIB = 1024 ** 3;
 
@@ -108,7 +108,7 @@ export function wrap(text: string, max: number): string[] {
   return lines;
 }
 
-export function simulationChart(result: SimulationResult): SimulationChart {
+export function simulationChart(result: { summary: PictureSummary; series: Series }): SimulationChart {
   const { series, summary } = result;
   const view = presentationOf(summary);
   const n = series.tSec.length;

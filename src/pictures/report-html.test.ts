@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../engine/simulate.js';
-import type { Summary } from '../schemas/result.js';
+import type { EngineSummary, Summary } from '../schemas/result.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
 import { humanBytes, humanDuration } from './human-units.js';
 import { escapeHtml, reportHtml } from './report-html.js';
@@ -8,7 +8,7 @@ import { scenarioSentences } from './scenario-words.js';
 
 const LINKS = { json: '/r.json', csv: '/r.csv', svg: '/c.svg', png: '/c.png', record: '/rec' };
 
-function summaryOf(input: object): Summary {
+function summaryOf(input: object): EngineSummary {
   return simulate(ScenarioSchema.parse(input)).summary;
 }
 
@@ -34,11 +34,15 @@ describe('reportHtml', () => {
     expect(html).toContain('<li>kernel.thp never: peak −2 GiB &amp; more <span class="muted">→ SURVIVES: &lt;fine&gt;</span></li>');
   });
 
-  it('falls back to the peak against the limit, and says when no limit was given', () => {
+  it('shows the summary’s verdict, and the peak against the limit for a result stored without one', () => {
     const summary = summaryOf(scenario);
     const html = reportHtml({ id: 'sim-1', summary, chartSvg: '', links: LINKS });
-    expect(html).toContain(`peak ${humanBytes(summary.oom.peakBytes)} of 32 GiB`);
-    expect(html).not.toContain('<h2>Warnings</h2>');
+    expect(html).toContain(`<div class="verdict ${summary.verdict.level}" id="verdict">`);
+    expect(html).toContain(escapeHtml(summary.verdict.text));
+    const { verdict: _verdict, ...older } = summary;
+    const fallback = reportHtml({ id: 'sim-1', summary: older as EngineSummary, chartSvg: '', links: LINKS });
+    expect(fallback).toContain(`peak ${humanBytes(summary.oom.peakBytes)} of 32 GiB`);
+    expect(fallback).toContain(`class="verdict ${summary.oom.atRisk ? 'oom' : 'ok'}"`);
     const open = reportHtml({ id: 'sim-2', summary: summaryOf({ ...scenario, host: {} }), chartSvg: '', links: LINKS });
     expect(open).toContain('class="verdict unknown"');
     expect(open).toContain('no host limit given');

@@ -2,9 +2,8 @@
 // the chart inline, warnings and advice, and the INFO-named summary in human units. Nothing on it
 // loads from anywhere (no scripts, no fonts, no images by URL), so it can be saved, mailed or
 // attached to a ticket as one file. Every text that came from a request is escaped.
-import type { Summary } from '../schemas/result.js';
 import { humanBytes, humanCount, humanDuration, humanPercent } from './human-units.js';
-import { peakText, presentationOf, type VerdictLevel } from './presentation.js';
+import { peakText, presentationOf, type PictureSummary, type VerdictLevel } from './presentation.js';
 import { scenarioSentences } from './scenario-words.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -23,7 +22,7 @@ export interface ReportLinks {
 
 export interface ReportInput {
   id: string;
-  summary: Summary;
+  summary: PictureSummary;
   /** The chart, as rendered SVG markup. */
   chartSvg: string;
   links: ReportLinks;
@@ -34,7 +33,7 @@ export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 const LEVEL_WORDS: Record<VerdictLevel, string> = { ok: 'survives', tight: 'tight', oom: 'out of memory' };
 
-function levelOf(summary: Summary, verdict: VerdictLevel | null | undefined): VerdictLevel | 'unknown' {
+function levelOf(summary: PictureSummary, verdict: VerdictLevel | null | undefined): VerdictLevel | 'unknown' {
   if (verdict === null) return 'unknown';
   if (verdict !== undefined) return verdict;
   if (summary.oom.atRisk === null) return 'unknown';
@@ -43,7 +42,7 @@ function levelOf(summary: Summary, verdict: VerdictLevel | null | undefined): Ve
 
 type Row = [info: string, meaning: string, value: string];
 
-function summaryRows(s: Summary): Row[] {
+function summaryRows(s: PictureSummary): Row[] {
   const rows: Row[] = [
     ['used_memory', 'dataset before the fork', humanBytes(s.usedMemoryBytes)],
     ['used_memory_rss', 'resident before the fork', humanBytes(s.usedMemoryRssBytes)],
@@ -121,7 +120,7 @@ ${list(scenarioSentences(summary).map(escapeHtml))}
 <div class="chart">${chartSvg}</div>
 ${warnings}
 ${advice}
-<h2>Summary</h2>
+<h2>PictureSummary</h2>
 <table><thead><tr><th>INFO field</th><th>what it is</th><th>forecast</th></tr></thead><tbody>${rows}</tbody></table>
 <h2>Data</h2>
 <nav><a href="${href(links.json)}">result (JSON)</a><a href="${href(links.csv)}">series (CSV)</a><a href="${href(links.svg)}">chart (SVG)</a><a href="${href(links.png)}">chart (PNG)</a><a href="${href(links.record)}">record</a></nav>

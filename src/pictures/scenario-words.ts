@@ -1,7 +1,7 @@
 // A resolved scenario told in plain sentences, for the report: what forks, how big it is, what
 // writes during the save, how long the child lives, the huge-page and kernel settings and the
 // host. Figures come from the summary where the engine derived them (keys, used memory).
-import type { Summary } from '../schemas/result.js';
+import type { EngineSummary as Summary } from '../schemas/result.js';
 import { humanBytes, humanCount, humanDuration } from './human-units.js';
 
 const TRIGGER_WORDS: Record<Summary['trigger'], string> = {

@@ -3,10 +3,9 @@
 // A second axis becomes one line per value. Each point is coloured by its verdict. Pure: rows in,
 // a spec out.
 import type { TopLevelSpec } from 'vega-lite';
-import type { Summary } from '../schemas/result.js';
 import { parseByteSize } from '../schemas/units.js';
 import { niceCeil, wrap } from './chart-spec.js';
-import { presentationOf } from './presentation.js';
+import { presentationOf, type PictureSummary } from './presentation.js';
 
 const GIB = 1024 ** 3;
 
@@ -27,7 +26,7 @@ const LEVEL_COLORS = { ok: '#2e7d32', tight: '#f9a825', oom: '#c62828', unknown:
 /** One point of a sweep: the axis values it set, and its summary (null when it failed). */
 export interface SweepChartRow {
   values: Record<string, unknown>;
-  summary: Summary | null;
+  summary: PictureSummary | null;
 }
 
 export interface SweepChartInput {
@@ -66,7 +65,7 @@ function xOf(value: unknown, kind: XKind): number | string {
 
 const label = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
-function levelOf(summary: Summary): keyof typeof LEVEL_COLORS {
+function levelOf(summary: PictureSummary): keyof typeof LEVEL_COLORS {
   const verdict = presentationOf(summary).verdict;
   if (verdict) return verdict.level ?? 'unknown';
   if (summary.oom.atRisk === null) return 'unknown';
@@ -76,7 +75,7 @@ function levelOf(summary: Summary): keyof typeof LEVEL_COLORS {
 export function sweepChart({ axes, rows, answer, title }: SweepChartInput): { spec: TopLevelSpec; layout: SweepChartLayout } {
   const xPath = axes[0]?.path ?? 'point';
   const groupPath = axes[1]?.path;
-  const completed = rows.filter((row): row is SweepChartRow & { summary: Summary } => row.summary !== null);
+  const completed = rows.filter((row): row is SweepChartRow & { summary: PictureSummary } => row.summary !== null);
   const xKind = xKindOf(completed.map((row) => row.values[xPath]));
 
   const data = completed.flatMap((row) => {

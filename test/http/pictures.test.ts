@@ -84,9 +84,10 @@ describe('GET /v1/simulations/{id}/report', () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['content-security-policy']).toBe(REPORT_CSP);
     const html = res.text;
-    const { oom } = result.summary;
-    expect(html).toContain(`peak ${humanBytes(oom.peakBytes)} of 256 MiB`);
-    expect(html).toContain(`class="verdict ${oom.atRisk ? 'oom' : 'ok'}"`);
+    const { verdict } = result.summary;
+    expect(verdict.text).toMatch(/of 256 MiB/);
+    expect(html).toContain(`<div class="verdict ${verdict.level}" id="verdict">`);
+    expect(html).toContain(verdict.text);
     expect(html).toContain('5,000 writes per second');
     expect(html).toMatch(/<div class="chart"><svg[^>]*>[\s\S]*host_memory_marks[\s\S]*<\/svg><\/div>/);
     expect(html).toContain(`<td>current_cow_peak</td><td>peak copy-on-write (child Private_Dirty)</td><td>${humanBytes(result.summary.cowPeakBytes)}`);
