@@ -224,7 +224,8 @@
     advice.replaceChildren(
       ...(summary.advice ?? []).filter((a) => typeof a?.text === 'string').map((a) => {
         const li = document.createElement('li');
-        li.textContent = a.verdict?.text ? `${a.text} → ${a.verdict.text}` : a.text;
+        // The advice's own text usually states the verdict with the change already.
+        li.textContent = a.verdict?.text && !a.text.includes(a.verdict.text) ? `${a.text} → ${a.verdict.text}` : a.text;
         return li;
       }),
     );

@@ -29,7 +29,8 @@ export function presentationOf(summary: PictureSummary): Presentation {
   return {
     verdict: stored.verdict ?? null,
     warnings: stored.warnings ?? [],
-    advice: (stored.advice ?? []).map((a) => ({ text: a.text, verdictText: a.verdict?.text ?? null })),
+    // The advice's own text usually states the verdict with the change already.
+    advice: (stored.advice ?? []).map((a) => ({ text: a.text, verdictText: a.verdict && !a.text.includes(a.verdict.text) ? a.verdict.text : null })),
     marginPercent: summary.scenario.host.marginPercent ?? DEFAULT_MARGIN_PERCENT,
   };
 }
