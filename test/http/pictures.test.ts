@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CHART_LAYERS } from '../../src/pictures/chart-spec.js';
+import { SWEEP_LAYERS } from '../../src/pictures/sweep-chart-spec.js';
 import { humanBytes } from '../../src/pictures/human-units.js';
 import { REPORT_CSP } from '../../src/pictures/report-html.js';
 import { CHART_POINTS } from '../../src/http/routes/pictures.js';
@@ -105,5 +106,32 @@ describe('GET /v1/simulations/{id}/report', () => {
     expect(html).not.toMatch(/href="(https?:)?\/\//i);
     expect(html).toContain('<title>&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt; — forkcast report</title>');
     expect(html).not.toContain('<b>bold</b>');
+  });
+});
+
+describe('GET /v1/sweeps/{id}/chart.svg', () => {
+  it('draws a finished sweep: a line pair per value of the second axis through its points, the limit; 409 before, 404 unknown', async () => {
+    const { app, service } = testApp({ service: { autoRun: false } });
+    const body = {
+      base: smallScenario({ host: { memoryBytes: '256MiB' } }),
+      axes: [
+        { path: 'workload.writesPerSec', values: [1000, 5000, 20000] },
+        { path: 'kernel.thp', values: ['never', 'always'] },
+      ],
+    };
+    const { body: record } = await request(app).post('/v1/sweeps').send(body).expect(202);
+    const pending = await request(app).get(`/v1/sweeps/${record.id}/chart.svg`).expect(409);
+    expect(pending.body.code).toBe('SWEEP_NOT_FINISHED');
+    for (const item of (await service.list(10)).items) service.run(item.id);
+    const res = await request(app).get(`/v1/sweeps/${record.id}/chart.svg`).buffer(true).parse(asBuffer).expect(200);
+    expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    const svg = (res.body as Buffer).toString('utf8');
+    // One group per line, each up to its first closing tag.
+    const lines = svg.split(`${SWEEP_LAYERS.lines}_marks"`).slice(1).map((group) => group.slice(0, group.indexOf('</g>')).match(/ d="[^"]*"/)![0]);
+    expect(lines).toHaveLength(4);
+    for (const d of lines) expect(d.match(/[ML]/g)).toHaveLength(3);
+    expect(svg).toContain(`${SWEEP_LAYERS.limit}_marks`);
+    expect(svg).toContain('workload.writesPerSec');
+    await request(app).get('/v1/sweeps/swp-0000000000000000/chart.svg').expect(404);
   });
 });

@@ -5,13 +5,26 @@ import { calibrationOperations } from './calibrations.js';
 import { docsOperations } from './docs.js';
 import { eventsOperations } from './events.js';
 import { operatorOperations } from './operations.js';
-import { pictureOperations } from './pictures.js';
+import { pictureOperations, sweepPictureOperations } from './pictures.js';
 import { presetsOperations } from './presets.js';
 import { resultOperations } from './result.js';
 import { scenarioOperations } from './scenarios.js';
 import { simulationOperations } from './simulations.js';
+import { sweepOperations } from './sweeps.js';
+import { comparisonOperations } from './comparisons.js';
 
 /** Served under the /v1 rate limit. */
-export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, pictureOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations];
+export const API_ROUTES: readonly OperationGroup[] = [
+  simulationOperations,
+  resultOperations,
+  pictureOperations,
+  eventsOperations,
+  presetsOperations,
+  calibrationOperations,
+  scenarioOperations,
+  sweepOperations,
+  sweepPictureOperations,
+  comparisonOperations,
+];
 /** Probes, metrics and docs: not rate limited. */
 export const OPERATION_ROUTES: readonly OperationGroup[] = [operatorOperations, docsOperations];

@@ -2,22 +2,28 @@
 // with that chart inline. Rendering is CPU work of a few hundred ms, so the last few SVGs are
 // kept: a result never changes once its simulation has completed.
 import type { Response } from 'express';
+import { isFinishedStatus } from '../../schemas/api.js';
+import { StateConflictProblemSchema } from '../../schemas/http.js';
+import { SweepIdSchema } from '../../schemas/sweep.js';
+import { z } from '../../schemas/zod.js';
 import { simulationChart } from '../../pictures/chart-spec.js';
+import { sweepChart } from '../../pictures/sweep-chart-spec.js';
 import { renderSvg, RendererUnavailableError, svgToPng } from '../../pictures/render.js';
 import { REPORT_CSP, reportHtml } from '../../pictures/report-html.js';
 import type { SimulationResult } from '../../schemas/result.js';
 import type { HttpConfig, HttpTuning } from '../context.js';
 import { downsampleSeries } from '../downsample.js';
-import { RESULT_PATH, SIMULATION_PATH, simulationPath } from '../links.js';
-import { commonProblemResponses, exampleBodies, idParams, problemResponse, response } from '../openapi-parts.js';
+import { RESULT_PATH, SIMULATION_PATH, simulationPath, SWEEP_PATH } from '../links.js';
+import { commonProblemResponses, exampleBodies, idParams, problemResponse, response, RETRY_AFTER_HEADER_DOC } from '../openapi-parts.js';
 import { operation, type Operation } from '../operation.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, stateConflict, sweepNotFound } from '../problem.js';
 import type { SimulationService } from '../../service/simulation-service.js';
 import { completedResult, completedResultResponses, notFoundById } from './shared.js';
 
 export const CHART_SVG_PATH = `${SIMULATION_PATH}/chart.svg`;
 export const CHART_PNG_PATH = `${SIMULATION_PATH}/chart.png`;
 export const REPORT_PATH = `${SIMULATION_PATH}/report`;
+export const SWEEP_CHART_SVG_PATH = `${SWEEP_PATH}/chart.svg`;
 
 const withId = (template: string, id: string) => template.replace('{id}', id);
 
@@ -157,4 +163,47 @@ export function pictureOperations(config: HttpConfig): Operation[] {
   });
 
   return [getSvg, getPng, getReport];
+}
+
+/** The picture of a finished sweep: its rows against the first axis. */
+export function sweepPictureOperations(config: HttpConfig): Operation[] {
+  const exampleId = 'swp-5b1e0c9d2a7f4e36';
+  const instance = withId(SWEEP_CHART_SVG_PATH, exampleId);
+  const getSweepSvg = operation({
+    method: 'get',
+    path: SWEEP_CHART_SVG_PATH,
+    operationId: 'getSweepChartSvg',
+    summary: 'A sweep’s peaks against its swept field, as SVG',
+    description:
+      'The first axis along x (numbers; sizes such as "16GiB" in GiB; other values in axis order) against each point’s peak host memory (solid) and peak ' +
+      'copy-on-write (dashed), one pair of lines per value of a second axis, each point coloured by its verdict level, and the host limit when every point ' +
+      'has the same one. Failed or cancelled points are left out. 409 until the sweep has finished.',
+    tags: ['sweeps'],
+    request: { params: z.object({ id: SweepIdSchema }) },
+    notFound: (params) => sweepNotFound(String(params.id)),
+    responses: {
+      200: response('The chart.', { mediaType: 'image/svg+xml', schema: { type: 'string' }, example: '<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>' }, {}, { rateLimited: true }),
+      404: problemResponse(sweepNotFound(exampleId), instance, { description: 'No sweep has this id.' }),
+      409: problemResponse(stateConflict('SWEEP_NOT_FINISHED', `Sweep ${exampleId} is running; its rows exist once every point has finished.`, 'running'), instance, {
+        schema: StateConflictProblemSchema,
+        headers: { 'Retry-After': RETRY_AFTER_HEADER_DOC },
+      }),
+      410: problemResponse(new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The rows of ${exampleId} have expired; submit the sweep again.` }), instance),
+      ...commonProblemResponses(config.rateLimitPerMin, instance),
+    },
+    async handle({ service, tuning }, { params: { id } }, res) {
+      const record = await service.getSweep(id);
+      if (!record) throw sweepNotFound(id);
+      if (!isFinishedStatus(record.status)) {
+        throw stateConflict('SWEEP_NOT_FINISHED', `Sweep ${id} is ${record.status}; its rows exist once every point has finished.`, record.status, {
+          'Retry-After': String(tuning.retryAfterSec),
+        });
+      }
+      const result = await service.sweepResult(id);
+      if (!result) throw new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The rows of ${id} have expired; submit the sweep again.` });
+      const { spec } = sweepChart({ axes: record.axes, rows: result.rows, title: `peak memory across ${record.axes.map((a) => a.path).join(' × ')}` });
+      res.set('Cache-Control', IMMUTABLE_CACHE_CONTROL).type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
+    },
+  });
+  return [getSweepSvg];
 }
