@@ -18,12 +18,16 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
+# The PNG charts draw their text with DejaVu Sans.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --chown=node:node package.json package-lock.json ./
 COPY --from=production-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 # The API offers these as example scenarios (GET /v1/presets).
 COPY --chown=node:node examples ./examples
+# The page at GET /.
+COPY --chown=node:node web ./web
 USER node
 EXPOSE 3000
 # Liveness only: /livez answers without asking Redis. Worker containers have no HTTP server and

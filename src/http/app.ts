@@ -19,6 +19,7 @@ import { rateLimiter } from './rate-limit.js';
 import { requestId } from './request-id.js';
 import { docsExplorer } from './routes/docs.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
+import { webPage } from './web-page.js';
 
 export interface AppDeps {
   service: SimulationService;
@@ -33,6 +34,8 @@ export interface AppDeps {
   health?: Health;
   /** @defaultValue examples/ at the repository root */
   examplesDir?: string;
+  /** The page at GET /. @defaultValue web/ at the repository root */
+  webDir?: string;
   tuning?: Partial<HttpTuning>;
 }
 
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
   const routes = (groups: readonly OperationGroup[]) => operationsRouter(groups.flatMap((group) => group(deps.config)), context);
   app.use(routes(OPERATION_ROUTES));
   app.use(docsExplorer(context.document));
+  app.use(webPage(deps.webDir));
   app.use('/v1', rateLimiter(deps.config.rateLimitPerMin));
   app.use(routes(API_ROUTES));
 

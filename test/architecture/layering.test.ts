@@ -82,6 +82,11 @@ const RULES: readonly Rule[] = [
     forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'cli', 'runtime', 'config'],
     why: 'drafting from an instance’s figures is pure, beside one read-only adapter',
   },
+  {
+    layer: 'pictures',
+    forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'inspect', 'cli', 'runtime', 'config'],
+    why: 'charts and reports are drawn from a result alone',
+  },
   { layer: 'harness', forbids: ['http', 'queue', 'service', 'validation', 'calibration', 'cli'], why: 'the harness measures; scoring and reports sit above it' },
   { layer: 'http', forbids: ['queue', 'validation', 'harness', 'cli'], why: 'routes see the service interface only' },
   { layer: 'queue', forbids: ['http', 'validation', 'harness', 'cli'], why: 'the queue implements the service, it does not serve HTTP' },

@@ -64,7 +64,7 @@ describe('sweeps over BullMQ flows', () => {
     await deleteKeys(prefix);
   });
 
-  it('runs every point and answers the rows in axis order, each as forecast() gives it', async () => {
+  it('runs every point and answers the rows in axis order, each as forecast() gives it (what the simulation queue answers)', async () => {
     const body = {
       base: base(1),
       axes: [

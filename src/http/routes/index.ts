@@ -6,6 +6,7 @@ import { docsOperations } from './docs.js';
 import { eventsOperations } from './events.js';
 import { operatorOperations } from './operations.js';
 import { planningOperations } from './plans.js';
+import { pictureOperations, sweepPictureOperations } from './pictures.js';
 import { presetsOperations } from './presets.js';
 import { resultOperations } from './result.js';
 import { scenarioOperations } from './scenarios.js';
@@ -14,6 +15,18 @@ import { sweepOperations } from './sweeps.js';
 import { comparisonOperations } from './comparisons.js';
 
 /** Served under the /v1 rate limit. */
-export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations, planningOperations, sweepOperations, comparisonOperations];
+export const API_ROUTES: readonly OperationGroup[] = [
+  simulationOperations,
+  resultOperations,
+  pictureOperations,
+  eventsOperations,
+  presetsOperations,
+  calibrationOperations,
+  scenarioOperations,
+  planningOperations,
+  sweepOperations,
+  sweepPictureOperations,
+  comparisonOperations,
+];
 /** Probes, metrics and docs: not rate limited. */
 export const OPERATION_ROUTES: readonly OperationGroup[] = [operatorOperations, docsOperations];

@@ -1,15 +1,15 @@
 // /v1/simulations/{id}/result: the summary and series of a completed simulation, as JSON or
 // the series as CSV, optionally downsampled.
 import { resultToCsv } from '../../schemas/series-csv.js';
-import { resultQuerySchema, StateConflictProblemSchema } from '../../schemas/http.js';
+import { resultQuerySchema } from '../../schemas/http.js';
 import { SimulationResultSchema } from '../../schemas/result.js';
 import type { HttpConfig } from '../context.js';
 import { downsampleSeries } from '../downsample.js';
 import { RESULT_PATH, simulationLinks } from '../links.js';
-import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, problemResponse, response, RETRY_AFTER_HEADER_DOC } from '../openapi-parts.js';
+import { commonProblemResponses, exampleBodies, idParams, problemResponse, response } from '../openapi-parts.js';
 import { operation, type Operation } from '../operation.js';
-import { HttpProblem, simulationNotFound, stateConflict } from '../problem.js';
-import { notFoundById } from './shared.js';
+import { HttpProblem } from '../problem.js';
+import { completedResult, completedResultResponses, notFoundById } from './shared.js';
 
 export function resultOperations(config: HttpConfig): Operation[] {
   const example = exampleBodies();
@@ -46,34 +46,11 @@ export function resultOperations(config: HttpConfig): Operation[] {
         }),
         instance,
       ),
-      404: notFoundResponse(),
-      409: problemResponse(
-        stateConflict('SIMULATION_NOT_COMPLETED', `Simulation ${example.id} is running; the result exists once it has completed.`, 'running'),
-        instance,
-        { schema: StateConflictProblemSchema, headers: { 'Retry-After': RETRY_AFTER_HEADER_DOC }, description: 'Not completed (yet): `simulationStatus` says where it is.' },
-      ),
-      410: problemResponse(
-        new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The result of ${example.id} has expired; submit the scenario again.` }),
-        instance,
-      ),
+      ...completedResultResponses(example.id, instance),
       ...commonProblemResponses(config.rateLimitPerMin, instance),
     },
     async handle({ service, tuning }, { params: { id }, query }, res) {
-      const record = await service.get(id);
-      if (!record) throw simulationNotFound(id);
-      if (record.status !== 'completed') {
-        const pending = record.status === 'queued' || record.status === 'running';
-        throw stateConflict(
-          'SIMULATION_NOT_COMPLETED',
-          `Simulation ${id} is ${record.status}; the result exists once it has completed.`,
-          record.status,
-          pending ? { 'Retry-After': String(tuning.retryAfterSec) } : {},
-        );
-      }
-      const result = await service.result(id);
-      if (!result) {
-        throw new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The result of ${id} has expired; submit the scenario again.` });
-      }
+      const result = await completedResult(service, tuning, id);
       const series = query.maxPoints === undefined ? result.series : downsampleSeries(result.series, query.maxPoints);
       if (query.format === 'csv') {
         res.type('text/csv; charset=utf-8').attachment(`${id}.csv`).send(resultToCsv({ summary: result.summary, series }));
