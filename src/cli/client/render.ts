@@ -2,8 +2,8 @@
 import type { JobKind } from '../../client/jobs.js';
 import { at, columnTable, csvOfObject, csvTable, keyValueTable } from './format.js';
 
-/** Long arrays a table leaves out: the series (CSV has it) and the links. */
-const TABLE_SKIP = new Set(['series', 'links']);
+/** What a table leaves out: the series (CSV has it), the links, and the resolved scenario a summary repeats (JSON has it). */
+const TABLE_SKIP = new Set(['series', 'links', 'scenario']);
 
 /** One sweep row's columns beside its axis values: the figures a planner reads first. */
 const SWEEP_COLUMNS = ['cowPeakBytes', 'peakHostMemoryBytes', 'latestForkUsec', 'oom.peakBytes', 'oom.headroomBytes', 'verdict.level'] as const;
