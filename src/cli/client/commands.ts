@@ -20,6 +20,7 @@ import {
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { readJson } from '../read-json.js';
+import { parseAxis, type AxisSpec } from './axis-option.js';
 import { csvOfObject, keyValueTable } from './format.js';
 import { saysOom } from './oom.js';
 import { progressBar } from './progress.js';
@@ -119,8 +120,8 @@ async function follow(client: HttpClient, kind: JobKind, path: string, record: J
   }
 }
 
-function failOnOom(options: OutputOptions, answer: unknown): void {
-  if (options.failOnOom && saysOom(answer)) throw new CliError('the forecast says the host runs out of memory (--fail-on-oom)', EXIT.oom);
+function failOnOom(kind: JobKind, options: OutputOptions, answer: unknown): void {
+  if (options.failOnOom && saysOom(kind, answer)) throw new CliError('the forecast says the host runs out of memory (--fail-on-oom)', EXIT.oom);
 }
 
 /** Reads a body, checks its scenarios, submits it and, with --wait, prints its result. */
@@ -135,11 +136,11 @@ async function submitAndReport(kind: JobKind, body: unknown, source: string, opt
   const submitted = await submitJob(client, kind, body, { idempotencyKey: options.idempotencyKey });
   if (options.wait === undefined) {
     printRecord(submitted.record, options.format);
-    return failOnOom(options, submitted.record);
+    return failOnOom(kind, options, submitted.record);
   }
   const record = await follow(client, kind, submitted.path, submitted.record, options.wait);
   if (record.status !== 'completed') throw finishedWithoutResult(record);
-  failOnOom(options, await printResult(client, kind, submitted.path, record, options));
+  failOnOom(kind, options, await printResult(client, kind, submitted.path, record, options));
 }
 
 /** The kind of an id: --kind, else its prefix or path. */
@@ -205,7 +206,7 @@ export function addClientCommands(program: Command): void {
     if (options.wait !== undefined) record = await follow(client, kind, path, record, options.wait);
     printRecord(record, options.format);
     if (options.wait !== undefined && record.status !== 'completed') throw finishedWithoutResult(record);
-    failOnOom(options, record);
+    failOnOom(kind, options, record);
   });
 
   outputOptions(
@@ -226,7 +227,7 @@ export function addClientCommands(program: Command): void {
         throw new CliError(`${record.id} is ${record.status} (progress ${Math.round((record.progress ?? 0) * 100)}%); its result exists once it has completed`, EXIT.notFinished);
       }
       if (record.status !== 'completed') throw finishedWithoutResult(record);
-      failOnOom(options, await printResult(client, kind, path, record, options));
+      failOnOom(kind, options, await printResult(client, kind, path, record, options));
     });
 
   connectionOptions(
@@ -248,7 +249,19 @@ export function addClientCommands(program: Command): void {
         await submitAndReport(kind, await readJson(file), file, options);
       },
     );
-  bodyCommand('sweep', 'sweep', 'run a sweep ({ base, axes }) over one or two axes of a scenario; with --wait, print one row per point');
+  outputOptions(
+    program
+      .command('sweep')
+      .description('run a sweep ({ base, axes }) over one or two axes of a scenario; with --wait, print one row per point')
+      .argument('[body]', 'request JSON file, or - for standard input (or give --base and --axis)')
+      .option('--base <scenario>', 'the scenario to sweep (JSON file, or - for standard input), instead of a request file')
+      .option('--axis <spec>', 'with --base, repeatable: path=v1,v2,… or path=from..to:steps[:log]', parseAxis),
+  ).action(async (file: string | undefined, options: OutputOptions & { base?: string; axis?: AxisSpec[] }) => {
+    if ((file === undefined) === (options.base === undefined)) throw new CliError('give a request file, or --base and --axis');
+    if (options.base !== undefined && !options.axis) throw new CliError('--base needs at least one --axis');
+    const body = options.base === undefined ? await readJson(file!) : { base: await readJson(options.base), axes: options.axis };
+    await submitAndReport('sweep', body, file ?? options.base!, options);
+  });
   bodyCommand('plan', 'plan', 'answer a capacity question ({ base, question, host, headroomPercent? }): the largest dataset, write rate, … that fits');
   bodyCommand('host', 'host', 'forecast a whole host ({ memoryBytes, horizonSec, instances }): its summed memory timeline and peak');
 

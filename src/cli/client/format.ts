@@ -40,11 +40,36 @@ export function flatten(value: unknown, prefix = '', skip: ReadonlySet<string> =
 
 const lastKey = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 
-/** `key  value` lines, the values in human units. */
+const isObjectList = (value: unknown): value is Array<Record<string, unknown>> =>
+  Array.isArray(value) && value.length > 0 && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+
+/** Rows a table shows of one list; JSON has them all. */
+const MAX_TABLE_ROWS = 20;
+
+/**
+ * `key  value` lines in human units, and each list of objects (a plan's probes, a host's
+ * instances) as columns under its name.
+ */
 export function keyValueTable(value: unknown, skip: ReadonlySet<string> = new Set()): string {
-  const leaves = flatten(value, '', skip);
-  const width = Math.max(0, ...leaves.map(([key]) => key.length));
-  return leaves.map(([key, inner]) => `${key.padEnd(width)}  ${humanValue(lastKey(key), inner)}`).join('\n') + '\n';
+  const lists: Array<[string, Array<Record<string, unknown>>]> = [];
+  const scalars: Array<[string, unknown]> = [];
+  const walk = (node: unknown, prefix: string) => {
+    if (isObjectList(node)) return void lists.push([prefix, node]);
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return void scalars.push(...flatten(node, prefix));
+    for (const [key, inner] of Object.entries(node)) if (!skip.has(key)) walk(inner, prefix === '' ? key : `${prefix}.${key}`);
+  };
+  walk(value, '');
+  const width = Math.max(0, ...scalars.map(([key]) => key.length));
+  const parts = scalars.length > 0 ? [scalars.map(([key, inner]) => `${key.padEnd(width)}  ${humanValue(lastKey(key), inner)}`).join('\n') + '\n'] : [];
+  for (const [name, rows] of lists) {
+    // Inside a row, a nested list is only counted.
+    const flat = rows.slice(0, MAX_TABLE_ROWS).map((row) => flatten(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, isObjectList(v) ? `${v.length} ${v.length === 1 ? 'item' : 'items'}` : v])), '', skip));
+    const headers = [...new Set(flat.flatMap((leaves) => leaves.map(([key]) => key)))];
+    const cells = flat.map((leaves) => headers.map((header) => leaves.find(([key]) => key === header)?.[1]));
+    const more = rows.length > MAX_TABLE_ROWS ? `… ${rows.length - MAX_TABLE_ROWS} more (--format json has them all)\n` : '';
+    parts.push(`${name}:\n${columnTable(headers, cells)}${more}`);
+  }
+  return parts.join('\n');
 }
 
 /** Columns aligned under their headers; numbers right-aligned. */

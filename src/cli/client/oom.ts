@@ -1,5 +1,9 @@
-// `--fail-on-oom`: does any summary in an answer (a simulation's, every row of a sweep, a plan's
-// boundary, each scenario of a comparison) say the host runs out of memory?
+// `--fail-on-oom`: does the answer say the host runs out of memory? A simulation's summary, any
+// row of a sweep, any scenario of a comparison; a host whose summed peak does not fit; a plan
+// for which no value fits the host.
+import type { JobKind } from '../../client/jobs.js';
+import { at } from './format.js';
+
 function summarySaysOom(node: Record<string, unknown>): boolean | undefined {
   const verdict = node.verdict as { level?: unknown } | undefined;
   // The verdict, where the server gives one, is the judgement; `oom.atRisk` otherwise.
@@ -9,10 +13,21 @@ function summarySaysOom(node: Record<string, unknown>): boolean | undefined {
   return undefined;
 }
 
-export function saysOom(value: unknown): boolean {
+/** Some summary in the value, at any depth outside a series, says OOM. */
+export function anySummarySaysOom(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(saysOom);
+  if (Array.isArray(value)) return value.some(anySummarySaysOom);
   const node = value as Record<string, unknown>;
   if (summarySaysOom(node) === true) return true;
-  return Object.entries(node).some(([key, inner]) => key !== 'series' && saysOom(inner));
+  return Object.entries(node).some(([key, inner]) => key !== 'series' && anySummarySaysOom(inner));
+}
+
+export function saysOom(kind: JobKind, answer: unknown): boolean {
+  if (kind === 'host') return at(answer, 'peak.fits') === false;
+  if (kind === 'plan') {
+    // A plan's boundary fits by construction; OOM is when not even the first value tried does.
+    const probes = at(answer, 'probes');
+    return at(answer, 'answer.value') === null && Array.isArray(probes) && probes.length > 0 && probes.every((probe) => at(probe, 'fits') === false);
+  }
+  return anySummarySaysOom(answer);
 }
