@@ -1,12 +1,11 @@
 // `forkcast simulate SCENARIO.json`: runs the engine in this process, no Redis involved.
+import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { EngineError } from '../engine/errors.js';
 import { simulate } from '../engine/simulate.js';
 import { issueLines } from '../schemas/issues.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
 import { seriesToCsv } from '../schemas/series-csv.js';
-import { CliError } from './cli-error.js';
-import { readJson } from './read-json.js';
 
 export interface SimulateOptions {
   mode?: 'exact' | 'expected';
@@ -14,17 +13,41 @@ export interface SimulateOptions {
   seed?: number;
 }
 
-export { CliError };
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
 
 /** Reads and validates a scenario file; throws CliError naming every bad field. */
 export async function readScenario(file: string) {
-  const json = await readJson(file);
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
   const parsed = ScenarioSchema.safeParse(json);
   if (!parsed.success) {
     const lines = issueLines(parsed.error);
     throw new CliError(`${file} is not a valid scenario:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function runSimulate(file: string, options: SimulateOptions): Promise<string> {

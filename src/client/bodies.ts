@@ -5,8 +5,11 @@ import { fieldIssues, type FieldIssue } from '../schemas/issues.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
 import type { JobKind } from './jobs.js';
 
+/** What a body is for: a job, or a comparison (answered by the POST itself). */
+export type BodyKind = JobKind | 'comparison';
+
 /** Where the scenarios of a body are: a dotted path, `*` for every element of an array. */
-const SCENARIO_PATHS: Record<JobKind, readonly string[]> = {
+const SCENARIO_PATHS: Record<BodyKind, readonly string[]> = {
   simulation: [''],
   sweep: ['base'],
   plan: ['base'],
@@ -15,7 +18,7 @@ const SCENARIO_PATHS: Record<JobKind, readonly string[]> = {
 };
 
 /** The issues of `body` for `kind`, each with its full dotted path; empty when it may be sent. */
-export function bodyIssues(kind: JobKind, body: unknown): FieldIssue[] {
+export function bodyIssues(kind: BodyKind, body: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const pattern of SCENARIO_PATHS[kind]) {
     for (const [path, value] of select(body, pattern === '' ? [] : pattern.split('.'), [])) {

@@ -5,7 +5,7 @@ import { HttpClient } from './http-client.js';
 /** A fetch that answers every request with `respond()`, recording the URLs asked for. */
 function answering(respond: () => Response) {
   const urls: string[] = [];
-  const fetchImpl = (async (input: URL | RequestInfo) => {
+  const fetchImpl = (async (input: string | URL | Request) => {
     urls.push(String(input));
     return respond();
   }) as typeof fetch;

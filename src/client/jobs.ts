@@ -1,4 +1,4 @@
-// Every resource the API runs as a job — simulations, sweeps, plans, hosts, comparisons — is
+// Every resource the API runs as a job — simulations, sweeps, plans, hosts — is
 // submitted the same way (POST, 202 + Location, or 200 once finished) and read the same way
 // (a record with `status` and `progress`, a `result` beside it, `events` as SSE). This module
 // follows one to its end: the event stream where the server has one, polling otherwise.
@@ -12,7 +12,6 @@ export const JOB_KINDS = {
   sweep: { collection: '/v1/sweeps', idPrefix: 'swp-' },
   plan: { collection: '/v1/plans', idPrefix: 'plan-' },
   host: { collection: '/v1/hosts', idPrefix: 'host-' },
-  comparison: { collection: '/v1/comparisons', idPrefix: 'cmp-' },
 } as const;
 
 export type JobKind = keyof typeof JOB_KINDS;

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { simulate } from '../../src/engine/simulate.js';
+import { simulationId } from '../../src/service/job-id.js';
 import { SimulationRecordSchema } from '../../src/schemas/api.js';
 import { SimulationResultSchema } from '../../src/schemas/result.js';
 import { seriesToCsv } from '../../src/schemas/series-csv.js';
@@ -38,6 +39,8 @@ const QUICK = {
 };
 /** The same on a 64 MiB host: the parent alone fills it. */
 const OOM = { ...QUICK, host: { memoryBytes: '64MiB' } };
+/** QUICK's simulation id, as the server derives it. */
+const SIM_OF_QUICK = simulationId(scenario(QUICK));
 
 describe('forkcast as a client of a server', () => {
   let server: Started;
@@ -85,10 +88,13 @@ describe('forkcast as a client of a server', () => {
     const local = simulate(scenario(QUICK));
     const csv = await forkcast(server.url, ['submit', file('quick.json', QUICK), '--wait', '--format', 'csv', '--max-points', '50']);
     expect(csv.code).toBe(EXIT.ok);
-    const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe(seriesToCsv(local.series).split('\n')[0]);
-    expect(lines.length).toBeLessThanOrEqual(51);
-    expect(lines.length).toBeGreaterThan(10);
+    const served = await (await fetch(`${server.url}/v1/simulations/${SIM_OF_QUICK}/result?format=csv&maxPoints=50`)).text();
+    expect(csv.stdout).toBe(served);
+    // Comment lines (#) aside, the series' header and one row per kept sample.
+    const rows = csv.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(rows[0]).toBe(seriesToCsv(local.series).split('\n')[0]);
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThanOrEqual(51);
 
     const table = await forkcast(server.url, ['submit', file('quick.json', QUICK), '--wait', '--format', 'table']);
     expect(table.code).toBe(EXIT.ok);

@@ -2,7 +2,8 @@
 // of a forkcast server. Bodies are checked with the server's own schemas before they are sent;
 // every outcome is one of the exit statuses in ../exit-codes.ts.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { bodyIssues } from '../../client/bodies.js';
+import { bodyIssues, type BodyKind } from '../../client/bodies.js';
+import { ComparisonTimeoutError, postComparison, waitForComparison, type ComparisonState } from '../../client/comparisons.js';
 import { ProblemError, UnavailableError, UnexpectedResponseError } from '../../client/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, HttpClient } from '../../client/http-client.js';
 import {
@@ -17,7 +18,9 @@ import {
   type JobKind,
   type JobRecord,
 } from '../../client/jobs.js';
-import { CliError } from '../cli-error.js';
+import { isFinishedStatus } from '../../schemas/api.js';
+import type { FieldIssue } from '../../schemas/issues.js';
+import { CliError } from '../simulate-command.js';
 import { EXIT } from '../exit-codes.js';
 import { readJson } from '../read-json.js';
 import { parseAxis, type AxisSpec } from './axis-option.js';
@@ -95,15 +98,29 @@ function printRecord(record: JobRecord, format: Format): void {
   write(format === 'csv' ? csvOfObject(record, new Set(['links'])) : keyValueTable(record, new Set(['links'])));
 }
 
+/** An answer that has no CSV of the server's own, printed in `format`. */
+function printAnswer(kind: BodyKind, body: unknown, format: Format): void {
+  if (format === 'json') printJson(body);
+  else write(format === 'table' ? tableOf(kind, body) : csvOf(kind, body));
+}
+
+const percent = (progress: number | undefined) => `${Math.round((progress ?? 0) * 100)}%`;
+
 /** The result of a completed job, printed in `format`; resolves with the result as JSON for --fail-on-oom. */
 async function printResult(client: HttpClient, kind: JobKind, path: string, record: JobRecord, options: OutputOptions): Promise<unknown> {
-  const wantJson = options.format !== 'csv' || !SERVER_CSV.has(kind) || options.failOnOom;
-  const json = wantJson ? (await getJobResult(client, path, record, { maxPoints: options.maxPoints })).body : undefined;
-  if (options.format === 'json') printJson(json);
-  else if (options.format === 'table') write(tableOf(kind, json));
-  else if (SERVER_CSV.has(kind)) write((await getJobResult(client, path, record, { format: 'csv', maxPoints: options.maxPoints })).text);
-  else write(csvOf(kind, json));
+  if (options.format === 'csv' && SERVER_CSV.has(kind)) {
+    write((await getJobResult(client, path, record, { format: 'csv', maxPoints: options.maxPoints })).text);
+    return options.failOnOom ? (await getJobResult(client, path, record, { maxPoints: options.maxPoints })).body : undefined;
+  }
+  const json = (await getJobResult(client, path, record, { maxPoints: options.maxPoints })).body;
+  printAnswer(kind, json, options.format);
   return json;
+}
+
+function invalidBody(kind: BodyKind, source: string, issues: readonly FieldIssue[]): CliError {
+  const what = kind === 'simulation' ? 'scenario' : `${kind} request`;
+  const name = source === '-' ? 'standard input' : source;
+  return new CliError(`${name} is not a valid ${what}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
 }
 
 function finishedWithoutResult(record: JobRecord): CliError {
@@ -120,18 +137,14 @@ async function follow(client: HttpClient, kind: JobKind, path: string, record: J
   }
 }
 
-function failOnOom(kind: JobKind, options: OutputOptions, answer: unknown): void {
+function failOnOom(kind: BodyKind, options: OutputOptions, answer: unknown): void {
   if (options.failOnOom && saysOom(kind, answer)) throw new CliError('the forecast says the host runs out of memory (--fail-on-oom)', EXIT.oom);
 }
 
 /** Reads a body, checks its scenarios, submits it and, with --wait, prints its result. */
 async function submitAndReport(kind: JobKind, body: unknown, source: string, options: OutputOptions & { idempotencyKey?: string }): Promise<void> {
   const issues = bodyIssues(kind, body);
-  if (issues.length > 0) {
-    const what = kind === 'simulation' ? 'scenario' : `${kind} request`;
-    const name = source === '-' ? 'standard input' : source;
-    throw new CliError(`${name} is not a valid ${what}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-  }
+  if (issues.length > 0) throw invalidBody(kind, source, issues);
   const client = clientFor(options);
   const submitted = await submitJob(client, kind, body, { idempotencyKey: options.idempotencyKey });
   if (options.wait === undefined) {
@@ -158,8 +171,9 @@ function kindOption(): Option {
 export function clientFailure(err: unknown): CliError | undefined {
   if (err instanceof CliError) return err;
   if (err instanceof WaitTimeoutError) {
-    return new CliError(`${err.message} (progress ${Math.round((err.record.progress ?? 0) * 100)}%)`, EXIT.notFinished);
+    return new CliError(`${err.message} (progress ${percent(err.record.progress)})`, EXIT.notFinished);
   }
+  if (err instanceof ComparisonTimeoutError) return new CliError(`${err.message} (progress ${percent(err.state.progress)})`, EXIT.notFinished);
   if (err instanceof UnavailableError) {
     const retry = err.retryAfterSec === undefined ? '' : ` (retry after ${err.retryAfterSec} s)`;
     return new CliError(`server unavailable: ${err.message}${retry}`, EXIT.unavailable);
@@ -224,7 +238,7 @@ export function addClientCommands(program: Command): void {
       let record = await getJob(client, path);
       if (options.wait !== undefined) record = await follow(client, kind, path, record, options.wait);
       if (record.status === 'queued' || record.status === 'running') {
-        throw new CliError(`${record.id} is ${record.status} (progress ${Math.round((record.progress ?? 0) * 100)}%); its result exists once it has completed`, EXIT.notFinished);
+        throw new CliError(`${record.id} is ${record.status} (progress ${percent(record.progress)}); its result exists once it has completed`, EXIT.notFinished);
       }
       if (record.status !== 'completed') throw finishedWithoutResult(record);
       failOnOom(kind, options, await printResult(client, kind, path, record, options));
@@ -268,10 +282,32 @@ export function addClientCommands(program: Command): void {
   outputOptions(
     program
       .command('compare')
-      .description('compare two to eight scenarios side by side (scenario files, or one request JSON file)')
+      .description('compare two to eight scenarios side by side, every summary field’s difference against the first (scenario files, or one { scenarios } request file)')
       .argument('<files...>', 'scenario JSON files, or one request file, or - for standard input'),
   ).action(async (files: string[], options: OutputOptions) => {
     const body = files.length === 1 ? await readJson(files[0]!) : { scenarios: await Promise.all(files.map(readJson)) };
-    await submitAndReport('comparison', body, files.join(' '), options);
+    const issues = bodyIssues('comparison', body);
+    if (issues.length > 0) throw invalidBody('comparison', files.length === 1 ? files[0]! : files.join(' '), issues);
+    const client = clientFor(options);
+    let state: ComparisonState;
+    if (options.wait === undefined) {
+      // One round, as long as the server waits by default; 202 means it did not finish in it.
+      const answer = await postComparison(client, body);
+      state = answer.state;
+    } else {
+      const wait = options.wait;
+      const bar = progressBar('comparison');
+      try {
+        state = await waitForComparison(client, body, { timeoutSec: wait === true ? undefined : wait, onProgress: (s) => bar.update(s) });
+      } finally {
+        bar.stop();
+      }
+    }
+    printAnswer('comparison', state, options.format);
+    if (!isFinishedStatus(state.status)) {
+      throw new CliError(`the comparison is still ${state.status} (progress ${percent(state.progress)}): run the same command again, nothing is simulated twice`, EXIT.notFinished);
+    }
+    if (state.status !== 'completed') throw new CliError(`the comparison ${state.status}: a scenario’s simulation did not complete`, EXIT.jobFailed);
+    failOnOom('comparison', options, state);
   });
 }

@@ -1,7 +1,7 @@
 // `--fail-on-oom`: does the answer say the host runs out of memory? A simulation's summary, any
 // row of a sweep, any scenario of a comparison; a host whose summed peak does not fit; a plan
 // for which no value fits the host.
-import type { JobKind } from '../../client/jobs.js';
+import type { BodyKind } from '../../client/bodies.js';
 import { at } from './format.js';
 
 function summarySaysOom(node: Record<string, unknown>): boolean | undefined {
@@ -22,7 +22,7 @@ export function anySummarySaysOom(value: unknown): boolean {
   return Object.entries(node).some(([key, inner]) => key !== 'series' && anySummarySaysOom(inner));
 }
 
-export function saysOom(kind: JobKind, answer: unknown): boolean {
+export function saysOom(kind: BodyKind, answer: unknown): boolean {
   if (kind === 'host') return at(answer, 'peak.fits') === false;
   if (kind === 'plan') {
     // A plan's boundary fits by construction; OOM is when not even the first value tried does.

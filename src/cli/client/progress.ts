@@ -1,13 +1,12 @@
 // A progress bar on standard error while a job runs, only where a person watches (a TTY), and
 // only once the job has taken long enough to be worth one.
 import { SingleBar } from 'cli-progress';
-import type { JobRecord } from '../../client/jobs.js';
 
 /** A job that finishes sooner than this shows no bar: it would only flicker. */
 const SHOW_AFTER_MS = 500;
 
 export interface Progress {
-  update(record: JobRecord): void;
+  update(state: { status: string; progress?: number }): void;
   stop(): void;
 }
 
