@@ -92,9 +92,9 @@ export function csvTable(headers: readonly string[], rows: ReadonlyArray<readonl
   return [headers, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
 }
 
-/** A JSON object as one CSV header row and one value row of its leaves, raw numbers. */
+/** A JSON object as one CSV header row and one value row of its scalar leaves (lists of objects left to the JSON), raw numbers. */
 export function csvOfObject(value: unknown, skip: ReadonlySet<string> = new Set()): string {
-  const leaves = flatten(value, '', skip);
+  const leaves = flatten(value, '', skip).filter(([key]) => !/\.\d+(\.|$)/.test(key));
   return csvTable(
     leaves.map(([key]) => key),
     [leaves.map(([, inner]) => inner)],

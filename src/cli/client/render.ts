@@ -106,5 +106,15 @@ export function csvOf(kind: BodyKind, body: unknown): string {
   if (rows) return sweepTable(rows, true);
   const items = kind === 'comparison' ? comparisonItems(body) : undefined;
   if (items) return comparisonCsv(items);
+  // A host's timeline is its table of numbers, as a simulation's series is.
+  const timeline = kind === 'host' ? at(body, 'series') : undefined;
+  if (timeline && typeof timeline === 'object') {
+    const columns = Object.entries(timeline as Record<string, unknown>).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]));
+    const length = Math.max(0, ...columns.map(([, values]) => values.length));
+    return csvTable(
+      columns.map(([name]) => name),
+      Array.from({ length }, (_, i) => columns.map(([, values]) => values[i])),
+    );
+  }
   return csvOfObject(body, TABLE_SKIP);
 }
