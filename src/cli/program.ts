@@ -113,6 +113,11 @@ function endQuietlyOnClosedPipe(): void {
     if (err.code === 'EPIPE') process.exit(EXIT.ok);
     throw err;
   });
+  // A message nobody reads changes nothing about the outcome: keep the status it had.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+    throw err;
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {
