@@ -121,7 +121,9 @@ export async function waitForJob(client: HttpClient, path: string, first: JobRec
     options.onProgress?.(record);
   };
   try {
-    const streamed = await followEvents(client, first.links?.events ?? `${path}/events`, stop.signal, seen);
+    // A record whose links name no event stream has none: poll it.
+    const events = first.links ? first.links.events : `${path}/events`;
+    const streamed = events === undefined ? undefined : await followEvents(client, events, stop.signal, seen);
     if (streamed && isFinishedStatus(streamed.status)) return streamed;
     const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     while (!stop.signal.aborted) {
@@ -182,19 +184,18 @@ export interface ResultOptions {
 }
 
 /**
- * The result of a completed job: `links.result` or `{path}/result`. A kind whose record holds
- * its result inline (no result route) answers it from the record.
+ * The result of a completed job: at `links.result` (`{path}/result` for a record without links),
+ * or, for a kind whose record holds its result and links no result route (plans, hosts), the
+ * record's own.
  */
-export async function getJobResult(client: HttpClient, path: string, record: JobRecord | undefined, options: ResultOptions = {}): Promise<Answer> {
-  const resultPath = record?.links?.result ?? `${path}/result`;
-  const query = { format: options.format === 'csv' ? 'csv' : undefined, maxPoints: options.maxPoints };
-  try {
-    return await client.request('GET', resultPath, { query, accept: options.format === 'csv' ? 'text/csv, application/problem+json' : undefined });
-  } catch (err) {
-    const inline = record && (record as Record<string, unknown>).result;
-    if (err instanceof ProblemError && err.status === 404 && inline !== undefined && options.format !== 'csv') {
-      return { status: 200, headers: new Headers({ 'content-type': 'application/json' }), body: inline, text: JSON.stringify(inline) };
-    }
-    throw err;
+export async function getJobResult(client: HttpClient, path: string, record: JobRecord, options: ResultOptions = {}): Promise<Answer> {
+  const inline = (record as Record<string, unknown>).result;
+  if (record.links && record.links.result === undefined) {
+    if (inline === undefined) throw new UnexpectedResponseError(`${record.id} is ${record.status} but its record holds no result and links none`);
+    if (options.format === 'csv') throw new UnexpectedResponseError(`${record.id} has no CSV of the server's own`);
+    return { status: 200, headers: new Headers({ 'content-type': 'application/json' }), body: inline, text: JSON.stringify(inline) };
   }
+  const resultPath = record.links?.result ?? `${path}/result`;
+  const query = { format: options.format === 'csv' ? 'csv' : undefined, maxPoints: options.maxPoints };
+  return client.request('GET', resultPath, { query, accept: options.format === 'csv' ? 'text/csv, application/problem+json' : undefined });
 }
