@@ -69,12 +69,11 @@ function connectionOptions(command: Command): Command {
     .option('--request-timeout <sec>', 'longest wait for any one answer of the server', positiveSeconds, DEFAULT_REQUEST_TIMEOUT_MS / 1000);
 }
 
-function outputOptions(command: Command, { wait = true } = {}): Command {
-  connectionOptions(command)
+function outputOptions(command: Command): Command {
+  return connectionOptions(command)
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv', 'table']).default('json'))
-    .option('--fail-on-oom', `exit ${EXIT.oom} when a summary in the answer says the host runs out of memory`);
-  if (wait) command.option('--wait [sec]', 'wait until the job has finished (at most sec seconds) and print its result', positiveSeconds);
-  return command;
+    .option('--fail-on-oom', `exit ${EXIT.oom} when a summary in the answer says the host runs out of memory`)
+    .option('--wait [sec]', 'wait until the job has finished (at most sec seconds) and print its result', positiveSeconds);
 }
 
 function clientFor(options: ConnectionOptions): HttpClient {
@@ -108,6 +107,8 @@ const percent = (progress: number | undefined) => `${Math.round((progress ?? 0) 
 
 /** The result of a completed job, printed in `format`; resolves with the result as JSON for --fail-on-oom. */
 async function printResult(client: HttpClient, kind: JobKind, path: string, record: JobRecord, options: OutputOptions): Promise<unknown> {
+  // Only a simulation's series can be thinned.
+  options = kind === 'simulation' ? options : { ...options, maxPoints: undefined };
   if (options.format === 'csv' && SERVER_CSV.has(kind)) {
     write((await getJobResult(client, path, record, { format: 'csv', maxPoints: options.maxPoints })).text);
     return options.failOnOom ? (await getJobResult(client, path, record, { maxPoints: options.maxPoints })).body : undefined;
