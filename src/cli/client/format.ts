@@ -11,7 +11,7 @@ function plain(value: number): string {
 }
 
 function seconds(sec: number): string {
-  if (Math.abs(sec) < 1) return `${plain(sec * 1000)} ms`;
+  if (sec !== 0 && Math.abs(sec) < 1) return `${plain(sec * 1000)} ms`;
   return `${plain(sec)} s`;
 }
 
@@ -19,8 +19,9 @@ function seconds(sec: number): string {
 export function humanValue(key: string, value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value !== 'number') return typeof value === 'string' ? value : JSON.stringify(value);
-  if (/Bytes$/.test(key) || key === 'rdbLastCowSize') return formatBytes(value);
+  if (/(Bytes|^bytes)$/.test(key) || key === 'rdbLastCowSize') return formatBytes(value);
   if (/BytesPerSec$/.test(key)) return `${formatBytes(value)}/s`;
+  if (/PerSec/.test(key)) return `${plain(value)}/s`;
   if (/Usec$/.test(key)) return Math.abs(value) < 1000 ? `${plain(value)} µs` : seconds(value / 1e6);
   if (/Ms(Total)?$/.test(key)) return seconds(value / 1000);
   if (/Sec$/.test(key)) return seconds(value);
@@ -40,6 +41,21 @@ export function flatten(value: unknown, prefix = '', skip: ReadonlySet<string> =
 
 const lastKey = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 
+/**
+ * `{ value, unit }` pairs (a plan's answer, a cloud rule's) carry their unit beside the number
+ * rather than in its name: the value is shown in it.
+ */
+function withUnits(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withUnits);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).map(([key, inner]) => [key, withUnits(inner)] as const);
+  const node = Object.fromEntries(entries) as Record<string, unknown>;
+  if (typeof node.value === 'number' && typeof node.unit === 'string') {
+    node.value = node.unit === 'bytes' ? formatBytes(node.value) : `${plain(node.value)} ${node.unit}`;
+  }
+  return node;
+}
+
 const isObjectList = (value: unknown): value is Array<Record<string, unknown>> =>
   Array.isArray(value) && value.length > 0 && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
 
@@ -58,7 +74,7 @@ export function keyValueTable(value: unknown, skip: ReadonlySet<string> = new Se
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return void scalars.push(...flatten(node, prefix));
     for (const [key, inner] of Object.entries(node)) if (!skip.has(key)) walk(inner, prefix === '' ? key : `${prefix}.${key}`);
   };
-  walk(value, '');
+  walk(withUnits(value), '');
   const width = Math.max(0, ...scalars.map(([key]) => key.length));
   const parts = scalars.length > 0 ? [scalars.map(([key, inner]) => `${key.padEnd(width)}  ${humanValue(lastKey(key), inner)}`).join('\n') + '\n'] : [];
   for (const [name, rows] of lists) {
