@@ -10,7 +10,7 @@ describe('human units read off field names', () => {
     expect(humanValue('faultStallMsTotal', 10_392.4)).toBe('10.39 s');
     expect(humanValue('rdbBgsaveTimeSec', 0.25)).toBe('250 ms');
     expect(humanValue('startSec', 0)).toBe('0 s');
-    expect(humanValue('bytes', 271_418_640)).toBe('258.85 MiB');
+    expect(humanValue('bytes', 271_418_640)).toBe('258.84 MiB');
     expect(humanValue('linkBytesPerSec', 125_000_000)).toBe('119.21 MiB/s');
     expect(humanValue('headroomPercent', 10)).toBe('10%');
     expect(humanValue('workload.writesPerSec', 20000)).toBe('20000/s');
