@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       maxWaitSec: 60,
       rateLimitPerMin: 600,
       maxPoints: 100_000,
+      maxSweepPoints: 1000,
     });
     expect(config.workerConcurrency).toBeGreaterThanOrEqual(1);
   });

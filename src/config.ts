@@ -2,6 +2,7 @@
 // process with a message naming the variable, rather than surfacing later as an odd failure.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_MAX_SWEEP_POINTS } from './schemas/sweep.js';
 import { byteSize } from './schemas/units.js';
 
 const MiB = 1024 * 1024;
@@ -48,6 +49,8 @@ const EnvSchema = z.object({
   MAX_WAIT_SEC: int(0, 600).default(60),
   RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
   MAX_POINTS: int(3, 100_000).default(100_000),
+  // Ceiling: a point costs ~75 KB of Redis with its result (README, Sweeps), so 1e5 points are ~7.5 GB.
+  MAX_SWEEP_POINTS: int(1, 100_000).default(DEFAULT_MAX_SWEEP_POINTS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -86,6 +89,8 @@ export interface Config {
   rateLimitPerMin: number;
   /** Most series points a client may ask for. @defaultValue 100000 */
   maxPoints: number;
+  /** Most points of one sweep (the product of its axes' lengths). @defaultValue 1000 */
+  maxSweepPoints: number;
   /** pino level. @defaultValue 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -126,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxWaitSec: e.MAX_WAIT_SEC,
     rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
     maxPoints: e.MAX_POINTS,
+    maxSweepPoints: e.MAX_SWEEP_POINTS,
     logLevel: e.LOG_LEVEL,
   };
 }

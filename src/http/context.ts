@@ -7,7 +7,7 @@ import type { ExampleScenario } from '../schemas/http.js';
 import type { SimulationService } from '../service/simulation-service.js';
 
 /** The part of the configuration the HTTP layer reads. */
-export type HttpConfig = Pick<Config, 'bodyLimitBytes' | 'maxWaitSec' | 'rateLimitPerMin' | 'maxPoints'>;
+export type HttpConfig = Pick<Config, 'bodyLimitBytes' | 'maxWaitSec' | 'rateLimitPerMin' | 'maxPoints' | 'maxSweepPoints'>;
 
 export interface HttpTuning {
   /**

@@ -28,6 +28,20 @@ export function withDeadlines(service: SimulationService, timeoutMs: number): Si
         throw err;
       }
     },
+    submitSweep: (sweep) => bounded('submitSweep', () => service.submitSweep(sweep)),
+    getSweep: (id) => bounded('getSweep', () => service.getSweep(id)),
+    sweepResult: (id) => bounded('sweepResult', () => service.sweepResult(id)),
+    cancelSweep: (id) => bounded('cancelSweep', () => service.cancelSweep(id)),
+    waitForSweep: (id, ms) => bounded('waitForSweep', () => service.waitForSweep(id, ms), ms + timeoutMs),
+    subscribeSweep: async (id, listener) => {
+      const subscription = service.subscribeSweep(id, listener);
+      try {
+        return await bounded('subscribeSweep', () => subscription);
+      } catch (err) {
+        subscription.then((unsubscribe) => unsubscribe()).catch(() => {});
+        throw err;
+      }
+    },
     ready: () => bounded('ready', () => service.ready()),
     counts: () => bounded('counts', () => service.counts()),
     close: () => service.close(),

@@ -1,7 +1,8 @@
 // The paths of a simulation's resources, and the one place a record gets its `links`: services
 // and stores keep none, so the URLs always follow the routes, whatever an older store holds.
 import type { SimulationRecord } from '../schemas/api.js';
-import type { SimulationState } from '../service/simulation-service.js';
+import type { SweepRecord } from '../schemas/sweep.js';
+import type { SimulationState, SweepState } from '../service/simulation-service.js';
 
 export const SIMULATIONS_PATH = '/v1/simulations';
 /** OpenAPI path templates; the express routes are derived from them. */
@@ -23,4 +24,17 @@ export function simulationRecord(state: SimulationState): SimulationRecord {
   const { links: _stored, ...details } = rest as typeof rest & { links?: unknown };
   // `links` right after finishedAt, where clients have always found it.
   return { id, status, progress, createdAt, finishedAt, links: simulationLinks(id), ...details };
+}
+
+export const SWEEPS_PATH = '/v1/sweeps';
+export const SWEEP_PATH = `${SWEEPS_PATH}/{id}`;
+export const SWEEP_RESULT_PATH = `${SWEEP_PATH}/result`;
+export const SWEEP_EVENTS_PATH = `${SWEEP_PATH}/events`;
+export const COMPARISONS_PATH = '/v1/comparisons';
+
+export const sweepPath = (id: string) => withId(SWEEP_PATH, id);
+
+export function sweepRecord(state: SweepState): SweepRecord {
+  const { id, status, progress, ...rest } = state;
+  return { id, status, progress, ...rest, links: { self: sweepPath(id), result: withId(SWEEP_RESULT_PATH, id), events: withId(SWEEP_EVENTS_PATH, id) } };
 }

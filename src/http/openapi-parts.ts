@@ -16,6 +16,8 @@ import { HttpProblem, PROBLEM_CONTENT_TYPE, simulationNotFound, UNAVAILABLE_RETR
 
 export const TAGS = [
   { name: 'simulations', description: 'Submit scenarios, follow their progress and fetch results.' },
+  { name: 'sweeps', description: 'A scenario over one or two axes, its points fanned out over every worker.' },
+  { name: 'comparisons', description: 'Two to eight scenarios side by side, each field’s difference against the first.' },
   { name: 'presets', description: 'Platform presets and example scenarios.' },
   { name: 'scenarios', description: 'Scenario drafts from an instance’s own figures.' },
   { name: 'operations', description: 'Health, metrics and this document.' },

@@ -11,7 +11,7 @@ import { errorHandler } from './error-handler.js';
 import { expressPath, openApiRequestBody, operation, operationsRouter, registerOperations, type Operation } from './operation.js';
 import { HttpProblem } from './problem.js';
 
-const config = { bodyLimitBytes: 256, maxWaitSec: 60, rateLimitPerMin: 600, maxPoints: 1000 };
+const config = { bodyLimitBytes: 256, maxWaitSec: 60, rateLimitPerMin: 600, maxPoints: 1000, maxSweepPoints: 1000 };
 const context: RouteContext = {
   service: {} as SimulationService,
   config,

@@ -75,6 +75,9 @@ export function validationProblem(error: ZodError, where: 'body' | 'query' | 'he
 export const simulationNotFound = (id: string) =>
   new HttpProblem({ status: 404, code: 'SIMULATION_NOT_FOUND', detail: `No simulation with id ${JSON.stringify(id)}.` });
 
+export const sweepNotFound = (id: string) =>
+  new HttpProblem({ status: 404, code: 'SWEEP_NOT_FOUND', detail: `No sweep with id ${JSON.stringify(id)}.` });
+
 export const routeNotFound = (method: string, path: string) =>
   new HttpProblem({ status: 404, code: 'ROUTE_NOT_FOUND', detail: `No route for ${method} ${path}.` });
 

@@ -4,6 +4,19 @@
 
 /** BullMQ queue name. */
 export const QUEUE_NAME = 'simulations';
+/** BullMQ queue of sweep parents: each waits for its points (children on QUEUE_NAME), then aggregates. */
+export const SWEEP_QUEUE_NAME = 'sweeps';
+
+/** A sweep point's job id: one job per sweep and point, so concurrent sweeps sharing a point never fight over one job's parent. */
+export function pointJobId(sweepId: string, simulationId: string): string {
+  return `${sweepId}.${simulationId}`;
+}
+
+/** The simulation a job runs, from its id: a point job's id carries its sweep's id first. */
+export function simulationIdOfJob(jobId: string): string {
+  const dot = jobId.lastIndexOf('.');
+  return dot === -1 ? jobId : jobId.slice(dot + 1);
+}
 
 export interface StoreKeys {
   /** Hash: status, progress, timestamps, error, summary and scenario of one simulation. */
@@ -16,6 +29,10 @@ export interface StoreKeys {
   index: string;
   /** Pub/sub channel of `{ id, type }` messages on every record change. */
   events: string;
+  /** Hash: status, counts, axes and point ids of one sweep. */
+  sweep(id: string): string;
+  /** String: the sweep's rows JSON, once aggregated. */
+  sweepResult(id: string): string;
 }
 
 export function storeKeys(prefix: string): StoreKeys {
@@ -25,6 +42,8 @@ export function storeKeys(prefix: string): StoreKeys {
     cancel: (id) => `${prefix}:cancel:${id}`,
     index: `${prefix}:sims`,
     events: `${prefix}:events`,
+    sweep: (id) => `${prefix}:sweep:${id}`,
+    sweepResult: (id) => `${prefix}:sweep-result:${id}`,
   };
 }
 

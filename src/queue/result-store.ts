@@ -39,10 +39,14 @@ export interface ResultStore {
   readonly keys: StoreKeys;
   /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists. */
   claim(id: string, scenario: Scenario): Promise<ClaimOutcome>;
+  /** `claim` for many simulations in one round trip; outcomes in the order given. */
+  claimMany(entries: ReadonlyArray<{ id: string; scenario: Scenario }>): Promise<Array<{ created: boolean }>>;
   /** Deletes a record claimed for a job that could not be queued. */
   unclaim(id: string): Promise<void>;
   get(id: string): Promise<SimulationState | undefined>;
   result(id: string): Promise<SimulationResult | undefined>;
+  /** The scenario a record was claimed with, as stored. */
+  scenario(id: string): Promise<unknown>;
   /** The summary of a completed simulation whose result is still stored. */
   completedSummary(id: string): Promise<Summary | undefined>;
   markRunning(id: string, attempt: number): Promise<boolean>;
@@ -194,6 +198,20 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
       };
     },
 
+    async claimMany(entries) {
+      if (entries.length === 0) return [];
+      const now = new Date();
+      const pipeline = redis.pipeline();
+      for (const { id, scenario } of entries) {
+        script(pipeline, CLAIM)(keys.record(id), keys.index, keys.result(id), keys.cancel(id), id, JSON.stringify(scenario), now.toISOString(), now.getTime(), resultTtlSec, keys.events);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.map(([err, reply]) => {
+        if (err) throw err;
+        return { created: (reply as [number])[0] === 1 };
+      });
+    },
+
     async unclaim(id) {
       await redis.multi().del(keys.record(id)).zrem(keys.index, id).exec();
     },
@@ -205,6 +223,11 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
     async result(id) {
       const json = await redis.get(keys.result(id));
       return json === null ? undefined : (JSON.parse(json) as SimulationResult);
+    },
+
+    async scenario(id) {
+      const json = await redis.hget(keys.record(id), 'scenario');
+      return json === null ? undefined : (JSON.parse(json) as unknown);
     },
 
     async completedSummary(id) {

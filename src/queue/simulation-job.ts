@@ -7,12 +7,19 @@ import type { Scenario } from '../schemas/scenario.js';
 
 export interface SimulationJobData {
   id: string;
-  scenario: Scenario;
+  /** Absent for a sweep's point: its scenario is in the simulation's record. */
+  scenario?: Scenario;
+  /** The scenario's simulation.mode, for metrics, when the scenario is not in the job. */
+  mode?: Scenario['simulation']['mode'];
 }
 
 export interface SimulationJobResult {
   id: string;
-  summary: Summary;
+  /**
+   * Absent for a sweep's point: BullMQ keeps a child's return value in its parent and in the
+   * events stream, and the sweep reads the summaries from the records instead.
+   */
+  summary?: Summary;
 }
 
 /** BullMQ job name of every simulation job. */

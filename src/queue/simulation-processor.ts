@@ -55,12 +55,14 @@ export default async function processSimulation(
 
   // A run that finished before its worker died need not run again.
   const done = await store.completedSummary(id);
-  if (done) return { id, summary: done };
+  // A sweep's point (no scenario in the job) returns its id only: see SimulationJobResult.
+  const answer = (summary: SimulationJobResult['summary']): SimulationJobResult => (job.data.scenario ? { id, summary } : { id });
+  if (done) return answer(done);
 
   // Cancelled while it turned active: the watch would only notice after its first poll.
   if (await store.cancelRequested(id)) throw jobError('CANCELLED', 'simulation cancelled');
 
-  const parsed = ScenarioSchema.safeParse(job.data.scenario);
+  const parsed = ScenarioSchema.safeParse(job.data.scenario ?? (await store.scenario(id)));
   if (!parsed.success) throw jobError('INVALID_SCENARIO', `scenario rejected: ${parsed.error.message}`);
 
   const stopReason = watcher.watch({ cancelKey: store.keys.cancel(id), lockKey: jobLockKey(job.queueQualifiedName, job.id), token: token ?? '' });
@@ -77,7 +79,7 @@ export default async function processSimulation(
       shouldCancel: () => stopReason() !== undefined,
     });
     await store.complete(id, result);
-    return { id, summary: result.summary };
+    return answer(result.summary);
   } catch (err) {
     throw toJobError(err, stopReason());
   } finally {

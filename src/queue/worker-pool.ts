@@ -4,6 +4,9 @@
 // at the end. (The processor marks completion itself, in the same transaction that stores the
 // result.)
 //
+// A second worker on the sweeps queue runs the parents of sweep flows: cheap aggregation, in
+// this process. When a sweep's point finishes, its sweep's subscribers are told.
+//
 // Closing releases active jobs instead of waiting for them: each goes back to waiting with its
 // attempt intact, its processor notices the lost lock and stops, and another worker, here or
 // elsewhere, runs it again.
@@ -11,11 +14,13 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { within } from '../runtime/deadline.js';
-import { QUEUE_NAME } from './keys.js';
+import { QUEUE_NAME, simulationIdOfJob, SWEEP_QUEUE_NAME } from './keys.js';
 import { processorLaunch } from './processor-file.js';
 import { closeRedisClient, createRedisClient } from './redis-clients.js';
 import { createResultStore } from './result-store.js';
 import { PROCESSOR_ENV, classifyFailure, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
+import { aggregateSweep, type SweepJobData } from './sweep-flow.js';
+import { createSweepStore } from './sweep-store.js';
 
 export interface WorkerPoolOptions {
   redisUrl: string;
@@ -46,6 +51,7 @@ export interface FinishedRun {
 
 export interface WorkerPool {
   readonly worker: Worker<SimulationJobData, SimulationJobResult>;
+  readonly sweepWorker: Worker<SweepJobData>;
   waitUntilReady(): Promise<void>;
   /**
    * Stops taking jobs, releases the active ones back to the queue and closes connections.
@@ -71,6 +77,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const onError = (err: Error) => logger?.warn({ err }, 'worker redis connection error');
   const connection: Redis = createRedisClient(redisUrl, 'worker', { connectionName: `${prefix}:worker`, onError });
   const store = createResultStore({ redis: connection, prefix, resultTtlSec });
+  const sweeps = createSweepStore({ redis: connection, prefix, resultTtlSec });
   const launch = processorLaunch();
 
   const worker = new Worker<SimulationJobData, SimulationJobResult>(QUEUE_NAME, launch.file, {
@@ -87,6 +94,23 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     },
   });
 
+  const sweepWorker = new Worker<SweepJobData>(SWEEP_QUEUE_NAME, (job) => aggregateSweep(job, connection, store, sweeps), {
+    connection,
+    prefix,
+    // Aggregation reads records and writes one key: a handful at once keeps up with any sweep rate.
+    concurrency: 4,
+    lockDuration: lockDurationMs,
+    stalledInterval: stalledIntervalMs,
+    maxStalledCount,
+  });
+  sweepWorker.on('error', (err) => logger?.error({ err }, 'sweep worker error'));
+  sweepWorker.on('failed', (job, err) => logger?.warn({ id: job?.id, err }, 'sweep aggregation failed'));
+  const sweepSuffix = `:${SWEEP_QUEUE_NAME}`;
+  const pointFinished = (job: SimulationJob) => {
+    const parentId = job.parent?.queueKey.endsWith(sweepSuffix) ? job.parent.id : undefined;
+    if (parentId) void record('sweep progress', parentId, sweeps.publishProgress(parentId));
+  };
+
   const active = new Map<string, { job: SimulationJob; startedAt: number }>();
   const record = (what: string, id: string | undefined, update: Promise<unknown>) =>
     update.catch((err: unknown) => logger?.warn({ err, id }, `could not record ${what}`));
@@ -97,7 +121,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const endedAt = Date.now();
     return (outcome: FinishedRun['outcome']) => {
       if (run && onRunFinished) {
-        onRunFinished({ id: job.data.id, mode: job.data.scenario.simulation.mode, outcome, durationSec: (endedAt - run.startedAt) / 1000 });
+        onRunFinished({ id: job.data.id, mode: job.data.scenario?.simulation.mode ?? job.data.mode ?? 'expected', outcome, durationSec: (endedAt - run.startedAt) / 1000 });
       }
     };
   };
@@ -110,7 +134,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   worker.on('progress', (job, progress) => {
     if (typeof progress === 'number') void record('progress', job.id, store.markProgress(job.data.id, progress));
   });
-  worker.on('completed', (job) => finished(job)('completed'));
+  worker.on('completed', (job) => {
+    finished(job)('completed');
+    pointFinished(job);
+  });
   worker.on('failed', (job, err) => {
     if (!job) return;
     const report = finished(job);
@@ -126,12 +153,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         if (outcome.kind === 'cancelled') await store.markCancelled(job.data.id);
         else if (outcome.kind === 'failed') await store.markFailed(job.data.id, outcome.error);
         else await store.markRequeued(job.data.id, outcome.error);
+        if (outcome.kind !== 'retry') pointFinished(job);
       })(),
     );
   });
   worker.on('stalled', (jobId) => {
     logger?.warn({ id: jobId }, 'stalled job moved back to waiting');
-    void record('stall', jobId, store.markRequeued(jobId));
+    void record('stall', jobId, store.markRequeued(simulationIdOfJob(jobId)));
   });
 
   let closing: Promise<void> | undefined;
@@ -155,17 +183,21 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   return {
     worker,
-    waitUntilReady: () => worker.waitUntilReady(),
+    sweepWorker,
+    waitUntilReady: async () => {
+      await Promise.all([worker.waitUntilReady(), sweepWorker.waitUntilReady()]);
+    },
     close(deadlineMs = 10_000) {
       closing ??= (async () => {
         const deadline = Date.now() + deadlineMs;
         const remaining = () => Math.max(0, deadline - Date.now());
         // Each step gets what is left of the deadline; how a step fails does not matter here.
         const step = (promise: Promise<unknown>) => within(promise.then(() => true, () => true), remaining(), () => false);
-        await step(worker.pause(true));
+        await step(Promise.all([worker.pause(true), sweepWorker.pause(true)]));
         await step(release());
         // force: do not wait for active jobs; the released ones' processors stop on their own.
-        const closed = await step(worker.close(true));
+        // An aggregation cut short is run again by another worker.
+        const closed = await step(Promise.all([worker.close(true), sweepWorker.close(true)]));
         if (!closed) logger?.warn('worker did not close before the deadline');
         await closeRedisClient(connection, Math.min(1000, remaining()));
       })();

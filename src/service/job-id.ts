@@ -8,6 +8,7 @@ import type { Scenario } from '../schemas/scenario.js';
 /** Part of every hash: bump it when a change of the engine should invalidate stored results. */
 const SIMULATION_SALT = 'forkcast/simulation/1';
 const IDEMPOTENCY_SALT = 'forkcast/idempotency-key/1';
+const SWEEP_SALT = 'forkcast/sweep/1';
 const HASH_HEX_CHARS = 16;
 
 /** JSON with object keys sorted at every depth; array order is kept, undefined members dropped. */
@@ -35,4 +36,9 @@ export function simulationId(scenario: Scenario): string {
 /** `key-` and 16 hex characters of the SHA-256 of a client's Idempotency-Key. */
 export function idempotencyId(key: string): string {
   return `key-${digest(IDEMPOTENCY_SALT, key)}`;
+}
+
+/** `swp-` and 16 hex characters of the SHA-256 of the axes (as applied) and the points' simulation ids. */
+export function sweepId(axes: ReadonlyArray<{ path: string; values: readonly unknown[] }>, pointIds: readonly string[]): string {
+  return `swp-${digest(SWEEP_SALT, canonicalJson({ axes, points: pointIds }))}`;
 }

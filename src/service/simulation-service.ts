@@ -4,6 +4,8 @@
 import type { SimulationRecord } from '../schemas/api.js';
 import type { SimulationResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
+import type { SweepPoint } from '../schemas/sweep-points.js';
+import type { AxisValue, SweepRecord, SweepResult } from '../schemas/sweep.js';
 
 /** A simulation as a service reports it: the API's record without its URLs, which only the HTTP layer knows. */
 export type SimulationState = Omit<SimulationRecord, 'links'>;
@@ -30,6 +32,25 @@ export interface SimulationEvent {
   record: SimulationState;
 }
 
+/** A sweep as a service reports it: the API's record without its URLs. */
+export type SweepState = Omit<SweepRecord, 'links'>;
+
+/** What a sweep runs: its axes (values as applied) and its points in axis order. */
+export interface SweepSubmission {
+  axes: Array<{ path: string; values: AxisValue[] }>;
+  points: SweepPoint[];
+}
+
+export type SweepCancelOutcome =
+  | { ok: true; record: SweepState; cancelledPoints: number }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'finished'; record: SweepState };
+
+export interface SweepEvent {
+  type: 'progress' | 'status';
+  record: SweepState;
+}
+
 export interface SimulationService {
   /** Queues the scenario unless the same one (or idempotency key) is known; `created` says which. */
   submit(scenario: Scenario, options?: SubmitOptions): Promise<{ record: SimulationState; created: boolean }>;
@@ -42,6 +63,18 @@ export interface SimulationService {
   waitUntilFinished(id: string, timeoutMs: number): Promise<SimulationState | undefined>;
   /** Calls `listener` on progress and status changes until the returned function is called. */
   subscribe(id: string, listener: (event: SimulationEvent) => void): Promise<() => void>;
+  /**
+   * Runs every point of a sweep as a simulation (points already simulated are reused) and
+   * aggregates the rows once all have finished. The same axes and points give the same sweep.
+   */
+  submitSweep(sweep: SweepSubmission): Promise<{ record: SweepState; created: boolean }>;
+  getSweep(id: string): Promise<SweepState | undefined>;
+  /** The rows, once the sweep has finished (completed or cancelled with some rows). */
+  sweepResult(id: string): Promise<SweepResult | undefined>;
+  /** Cancels the points that have not started; running ones finish. */
+  cancelSweep(id: string): Promise<SweepCancelOutcome>;
+  waitForSweep(id: string, timeoutMs: number): Promise<SweepState | undefined>;
+  subscribeSweep(id: string, listener: (event: SweepEvent) => void): Promise<() => void>;
   /** Redis answers PING. */
   ready(): Promise<boolean>;
   /** Queue depth by state, for /metrics. */

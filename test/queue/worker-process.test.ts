@@ -1,7 +1,5 @@
 // Worker processes as they run in production (`src/main-worker.ts`), killed the hard way and
 // the polite way: no job is lost either way.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,60 +7,9 @@ import { createBullmqSimulationService } from '../../src/queue/bullmq-simulation
 import { QUEUE_NAME } from '../../src/queue/keys.js';
 import type { SimulationService } from '../../src/service/simulation-service.js';
 import { deleteKeys, longScenario, randomPrefix, REDIS_URL, until } from './support.js';
+import { alive, childPids, killWorkers, startWorker, type WorkerProcess } from './worker-processes.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TTL_SEC = 600;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startWorker(prefix: string): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main-worker.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      WORKER_CONCURRENCY: '1',
-      // Short locks so that a dead worker's job is noticed within seconds.
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      SHUTDOWN_TIMEOUT_MS: '5000',
-      RESULT_TTL_SEC: String(TTL_SEC),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, exited };
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('worker processes', () => {
   let prefix: string;
@@ -79,12 +26,7 @@ describe('worker processes', () => {
   });
 
   afterEach(async () => {
-    for (const worker of workers.splice(0)) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) {
-        worker.child.kill('SIGKILL');
-        await worker.exited;
-      }
-    }
+    await killWorkers(workers);
     await service.close();
     await queue.close();
     redis.disconnect();

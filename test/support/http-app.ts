@@ -10,6 +10,7 @@ export const TEST_CONFIG: HttpConfig = {
   maxWaitSec: 60,
   rateLimitPerMin: 100_000,
   maxPoints: 100_000,
+  maxSweepPoints: 1000,
 };
 
 /** Small enough to simulate in a few milliseconds. */

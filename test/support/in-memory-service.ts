@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { EngineError } from '../../src/engine/errors.js';
 import { simulate } from '../../src/engine/simulate.js';
-import { idempotencyId, simulationId } from '../../src/service/job-id.js';
+import { idempotencyId, simulationId, sweepId } from '../../src/service/job-id.js';
+import type { SweepResult, SweepRow } from '../../src/schemas/sweep.js';
 import { isFinishedStatus } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
@@ -16,7 +17,19 @@ import type {
   SimulationService,
   SimulationState,
   SubmitOptions,
+  SweepCancelOutcome,
+  SweepEvent,
+  SweepState,
+  SweepSubmission,
 } from '../../src/service/simulation-service.js';
+
+interface SweepEntry {
+  submission: SweepSubmission;
+  pointIds: string[];
+  reusedPoints: number;
+  createdAt: string;
+  cancelled: boolean;
+}
 
 interface Entry {
   record: SimulationState;
@@ -34,6 +47,7 @@ export interface InMemoryServiceOptions {
 export class InMemorySimulationService implements SimulationService {
   readonly #entries = new Map<string, Entry>();
   readonly #events = new EventEmitter().setMaxListeners(0);
+  readonly #sweeps = new Map<string, SweepEntry>();
   readonly #autoRun: boolean;
   #clock = Date.parse('2026-01-01T00:00:00.000Z');
   isReady = true;
@@ -156,6 +170,103 @@ export class InMemorySimulationService implements SimulationService {
 
   listenerCount(id: string): number {
     return this.#events.listenerCount(id);
+  }
+
+  // Sweeps: each point is a submission; the sweep's state is read off its points' records.
+  async submitSweep(submission: SweepSubmission) {
+    this.#reachable();
+    const pointIds = submission.points.map((point) => simulationId(point.scenario));
+    const id = sweepId(submission.axes, pointIds);
+    const known = this.#sweeps.get(id);
+    if (known && !known.cancelled) return { record: this.#sweepState(id, known), created: false };
+    const reusedPoints = pointIds.filter((pointId) => this.#entries.get(pointId)?.record.status === 'completed').length;
+    const entry: SweepEntry = { submission, pointIds, reusedPoints, createdAt: this.#now(), cancelled: false };
+    this.#sweeps.set(id, entry);
+    for (const point of submission.points) {
+      const { record } = await this.submit(point.scenario);
+      this.#events.on(record.id, () => this.#sweepChanged(id));
+    }
+    return { record: this.#sweepState(id, entry), created: true };
+  }
+
+  async getSweep(id: string) {
+    this.#reachable();
+    const entry = this.#sweeps.get(id);
+    return entry && this.#sweepState(id, entry);
+  }
+
+  async sweepResult(id: string): Promise<SweepResult | undefined> {
+    this.#reachable();
+    const entry = this.#sweeps.get(id);
+    if (!entry || !isFinishedStatus(this.#sweepState(id, entry).status)) return undefined;
+    const rows: SweepRow[] = entry.submission.points.map((point, i) => {
+      const record = this.#entries.get(entry.pointIds[i]!)!.record;
+      return { values: point.values, simulationId: record.id, status: record.status, summary: record.summary ?? null, ...(record.error ? { error: record.error } : {}) };
+    });
+    return { rows };
+  }
+
+  async cancelSweep(id: string): Promise<SweepCancelOutcome> {
+    this.#reachable();
+    const entry = this.#sweeps.get(id);
+    if (!entry) return { ok: false, reason: 'not-found' };
+    const before = this.#sweepState(id, entry);
+    if (isFinishedStatus(before.status)) return { ok: false, reason: 'finished', record: before };
+    entry.cancelled = true;
+    let cancelledPoints = 0;
+    for (const pointId of new Set(entry.pointIds)) {
+      if (this.#entries.get(pointId)?.record.status === 'queued') {
+        await this.cancel(pointId);
+        cancelledPoints++;
+      }
+    }
+    return { ok: true, record: this.#sweepState(id, entry), cancelledPoints };
+  }
+
+  async waitForSweep(id: string, timeoutMs: number) {
+    this.#reachable();
+    const entry = this.#sweeps.get(id);
+    if (!entry) return undefined;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = this.#sweepState(id, entry);
+      if (isFinishedStatus(state.status) || Date.now() >= deadline) return state;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  async subscribeSweep(id: string, listener: (event: SweepEvent) => void) {
+    this.#reachable();
+    const channel = `sweep:${id}`;
+    this.#events.on(channel, listener);
+    return () => {
+      this.#events.off(channel, listener);
+    };
+  }
+
+  #sweepChanged(id: string): void {
+    const entry = this.#sweeps.get(id);
+    if (!entry) return;
+    const record = this.#sweepState(id, entry);
+    this.#events.emit(`sweep:${id}`, { type: isFinishedStatus(record.status) ? 'status' : 'progress', record });
+  }
+
+  #sweepState(id: string, entry: SweepEntry): SweepState {
+    const statuses = entry.pointIds.map((pointId) => this.#entries.get(pointId)?.record.status ?? 'cancelled');
+    const finishedPoints = statuses.filter(isFinishedStatus).length;
+    const done = finishedPoints === statuses.length;
+    const status = done ? (statuses.includes('cancelled') ? 'cancelled' : 'completed') : finishedPoints > 0 ? 'running' : 'queued';
+    return {
+      id,
+      status,
+      progress: statuses.length === 0 ? 1 : finishedPoints / statuses.length,
+      points: statuses.length,
+      finishedPoints,
+      reusedPoints: entry.reusedPoints,
+      axes: entry.submission.axes,
+      createdAt: entry.createdAt,
+      finishedAt: done ? entry.createdAt : null,
+    };
   }
 
   async ready() {

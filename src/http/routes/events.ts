@@ -1,10 +1,11 @@
-// /v1/simulations/{id}/events: Server-Sent Events. One `record` event with the state at
+// /v1/simulations/{id}/events (and /v1/sweeps/{id}/events, through streamRecordEvents): Server-Sent Events. One `record` event with the state at
 // connection, `progress` and `status` events as they happen, and the stream ends after the
 // `status` event of a finished simulation. Comment lines every heartbeat keep proxies from
 // closing an idle stream; each heartbeat also re-reads the record, so a lost pub/sub message
 // cannot leave a client waiting forever.
-import { isFinishedStatus } from '../../schemas/api.js';
-import type { SimulationEvent, SimulationState } from '../../service/simulation-service.js';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { isFinishedStatus, type SimulationStatus } from '../../schemas/api.js';
 import type { HttpConfig } from '../context.js';
 import { EVENTS_PATH, simulationLinks, simulationRecord } from '../links.js';
 import { commonProblemResponses, exampleBodies, idParams, notFoundResponse, response } from '../openapi-parts.js';
@@ -49,80 +50,99 @@ export function eventsOperations(config: HttpConfig): Operation[] {
       404: notFoundResponse(),
       ...commonProblemResponses(config.rateLimitPerMin, simulationLinks(exampleId).events),
     },
-    async handle({ service, tuning, logger }, { params: { id } }, res, req) {
-      if (!(await service.get(id))) throw simulationNotFound(id);
-
-      let open = true;
-      let unsubscribe: (() => void) | undefined;
-      let heartbeat: NodeJS.Timeout | undefined;
-      let last: SimulationState | undefined;
-      const early: SimulationEvent[] = [];
-
-      const close = () => {
-        if (!open) return;
-        open = false;
-        clearInterval(heartbeat);
-        unsubscribe?.();
-        res.end();
-      };
-      const send = (event: string, record: SimulationState) => {
-        if (!open) return;
-        last = record;
-        res.write(sseEvent(event, simulationRecord(record)));
-        if (event === 'status' && isFinishedStatus(record.status)) close();
-      };
-      const onEvent = (event: SimulationEvent) => {
-        if (last === undefined) early.push(event);
-        else send(event.type, event.record);
-      };
-
-      // Subscribe before reading the state, so no change between the two is missed.
-      unsubscribe = await service.subscribe(id, onEvent);
-      let current: SimulationState | undefined;
-      try {
-        current = await service.get(id);
-      } catch (err) {
-        unsubscribe();
-        throw err;
-      }
-      if (!current) {
-        unsubscribe();
-        throw simulationNotFound(id);
-      }
-      if (req.socket.destroyed) {
-        // The client left while the state was being read: nobody to stream to.
-        unsubscribe();
-        return;
-      }
-
-      res.status(200).set({
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        'X-Accel-Buffering': 'no',
-      });
-      res.flushHeaders();
-      res.on('close', close);
-      res.write(`retry: ${RETRY_MS}\n\n`);
-      // Started before anything is sent, so that every way the stream ends clears it.
-      heartbeat = setInterval(() => {
-        if (!open) return;
-        res.write(': heartbeat\n\n');
-        service.get(id).then(
-          (latest) => {
-            if (latest && isFinishedStatus(latest.status)) send('status', latest);
-          },
-          (err: unknown) => logger.debug({ err, id }, 'SSE heartbeat could not re-read the simulation'),
-        );
-      }, tuning.heartbeatMs);
-
-      send('record', current);
-      if (isFinishedStatus(current.status)) return send('status', current);
-      for (const event of early) {
-        // Anything older than the state just sent would move the client backwards.
-        if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);
-      }
-      early.length = 0;
-    },
+    handle: ({ service, tuning, logger }, { params: { id } }, res, req) =>
+      streamRecordEvents({ get: (x) => service.get(x), subscribe: (x, l) => service.subscribe(x, l), present: simulationRecord, notFound: simulationNotFound }, id, tuning.heartbeatMs, logger, res, req),
   });
   return [stream];
+}
+
+interface Followed<S extends { status: SimulationStatus; progress: number }> {
+  get(id: string): Promise<S | undefined>;
+  subscribe(id: string, listener: (event: { type: 'progress' | 'status'; record: S }) => void): Promise<() => void>;
+  present(state: S): unknown;
+  notFound(id: string): Error;
+}
+
+/** The event stream of a simulation or a sweep: the same events, whichever it is. */
+export async function streamRecordEvents<S extends { status: SimulationStatus; progress: number }>(
+  followed: Followed<S>,
+  id: string,
+  heartbeatMs: number,
+  logger: Logger,
+  res: Response,
+  req: Request,
+): Promise<void> {
+  const { get, subscribe, present, notFound } = followed;
+  if (!(await get(id))) throw notFound(id);
+
+  let open = true;
+  let unsubscribe: (() => void) | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let last: S | undefined;
+  const early: Array<{ type: 'progress' | 'status'; record: S }> = [];
+
+  const close = () => {
+    if (!open) return;
+    open = false;
+    clearInterval(heartbeat);
+    unsubscribe?.();
+    res.end();
+  };
+  const send = (event: string, record: S) => {
+    if (!open) return;
+    last = record;
+    res.write(sseEvent(event, present(record)));
+    if (event === 'status' && isFinishedStatus(record.status)) close();
+  };
+  const onEvent = (event: { type: 'progress' | 'status'; record: S }) => {
+    if (last === undefined) early.push(event);
+    else send(event.type, event.record);
+  };
+
+  // Subscribe before reading the state, so no change between the two is missed.
+  unsubscribe = await subscribe(id, onEvent);
+  let current: S | undefined;
+  try {
+    current = await get(id);
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
+  if (!current) {
+    unsubscribe();
+    throw notFound(id);
+  }
+  if (req.socket.destroyed) {
+    // The client left while the state was being read: nobody to stream to.
+    unsubscribe();
+    return;
+  }
+
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  res.on('close', close);
+  res.write(`retry: ${RETRY_MS}\n\n`);
+  // Started before anything is sent, so that every way the stream ends clears it.
+  heartbeat = setInterval(() => {
+    if (!open) return;
+    res.write(': heartbeat\n\n');
+    get(id).then(
+      (latest) => {
+        if (latest && isFinishedStatus(latest.status)) send('status', latest);
+      },
+      (err: unknown) => logger.debug({ err, id }, 'SSE heartbeat could not re-read the record'),
+    );
+  }, heartbeatMs);
+
+  send('record', current);
+  if (isFinishedStatus(current.status)) return send('status', current);
+  for (const event of early) {
+    // Anything older than the state just sent would move the client backwards.
+    if (event.type === 'status' || event.record.progress > current.progress) send(event.type, event.record);
+  }
+  early.length = 0;
 }

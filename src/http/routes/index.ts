@@ -9,8 +9,10 @@ import { presetsOperations } from './presets.js';
 import { resultOperations } from './result.js';
 import { scenarioOperations } from './scenarios.js';
 import { simulationOperations } from './simulations.js';
+import { sweepOperations } from './sweeps.js';
+import { comparisonOperations } from './comparisons.js';
 
 /** Served under the /v1 rate limit. */
-export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations];
+export const API_ROUTES: readonly OperationGroup[] = [simulationOperations, resultOperations, eventsOperations, presetsOperations, calibrationOperations, scenarioOperations, sweepOperations, comparisonOperations];
 /** Probes, metrics and docs: not rate limited. */
 export const OPERATION_ROUTES: readonly OperationGroup[] = [operatorOperations, docsOperations];
