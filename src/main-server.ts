@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './http/app.js';
 import { createEngineRunHistogram, createMetricsRegistry } from './http/metrics.js';
+import { createBullmqPlanningService } from './queue/bullmq-planning-service.js';
 import { createBullmqSimulationService } from './queue/bullmq-simulation-service.js';
 import { createWorkerPool, type WorkerPool } from './queue/worker-pool.js';
 import { within } from './runtime/deadline.js';
@@ -31,6 +32,14 @@ const service = createBullmqSimulationService({
   logger,
 });
 
+const planning = createBullmqPlanningService({
+  redisUrl,
+  prefix: config.queuePrefix,
+  resultTtlSec: config.resultTtlSec,
+  retention: { count: config.jobRetentionCount, ageSec: config.jobRetentionAgeSec },
+  logger,
+});
+
 const registry = createMetricsRegistry();
 let pool: WorkerPool | undefined;
 if (config.workers) {
@@ -42,7 +51,7 @@ if (config.workers) {
 }
 
 let draining = false;
-const app = createApp({ service, config, logger, registry, health: { draining: () => draining } });
+const app = createApp({ service, planning, config, logger, registry, health: { draining: () => draining } });
 const server: Server = app.listen(config.port, config.host, () => {
   logger.info({ url: `http://${config.host}:${config.port}`, redisUrl, workers: pool ? config.workerConcurrency : 0 }, 'forkcast listening');
 });
@@ -67,6 +76,7 @@ exitOnSignals(
     clearTimeout(cut);
     server.closeAllConnections();
     await service.close();
+    await planning.close();
     await redis.stop();
   },
   { timeoutMs: config.shutdownTimeoutMs, logger },

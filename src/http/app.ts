@@ -6,11 +6,12 @@ import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
+import type { PlanningService } from '../service/planning-service.js';
 import type { SimulationService } from '../service/simulation-service.js';
 import { DEFAULT_TUNING, type Health, type HttpConfig, type HttpTuning, type RouteContext } from './context.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { DEFAULT_EXAMPLES_DIR, loadExamples } from './examples.js';
-import { withDeadlines } from './guarded-service.js';
+import { withDeadlines, withPlanningDeadlines } from './guarded-service.js';
 import { createMetricsRegistry, httpMetrics, registerQueueDepthGauge } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { operationsRouter, type OperationGroup } from './operation.js';
@@ -21,6 +22,8 @@ import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
 
 export interface AppDeps {
   service: SimulationService;
+  /** Plans and host plans. @defaultValue none: /v1/plans and /v1/hosts answer 503 */
+  planning?: PlanningService;
   config: HttpConfig;
   /** Request and error log. @defaultValue a silent logger */
   logger?: Logger;
@@ -45,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const context: RouteContext = {
     service,
+    planning: deps.planning && withPlanningDeadlines(deps.planning, tuning.serviceTimeoutMs),
     config: deps.config,
     tuning,
     logger,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { ExampleScenario } from '../schemas/http.js';
+import type { PlanningService } from '../service/planning-service.js';
 import type { SimulationService } from '../service/simulation-service.js';
 
 /** The part of the configuration the HTTP layer reads. */
@@ -37,6 +38,8 @@ export interface Health {
 export interface RouteContext {
   /** Every call bounded by `tuning.serviceTimeoutMs`. */
   service: SimulationService;
+  /** Plans and host plans; undefined where the server has none (they answer 503). */
+  planning?: PlanningService | undefined;
   config: HttpConfig;
   tuning: HttpTuning;
   logger: Logger;

@@ -2,15 +2,21 @@
 // but never answers turns into a quick 503 rather than a request that hangs.
 import { within } from '../runtime/deadline.js';
 import { ServiceUnavailableError } from '../service/errors.js';
+import type { PlanningService } from '../service/planning-service.js';
 import type { SimulationService } from '../service/simulation-service.js';
 
 const unanswered = (what: string, ms: number) => new ServiceUnavailableError(`simulation service ${what} did not answer within ${ms} ms`);
 
-export function withDeadlines(service: SimulationService, timeoutMs: number): SimulationService {
-  const bounded = <T>(what: string, call: () => Promise<T>, ms = timeoutMs) =>
+/** A call bounded by `ms` (default `timeoutMs`), failing with ServiceUnavailableError. */
+const boundedBy =
+  (timeoutMs: number) =>
+  <T>(what: string, call: () => Promise<T>, ms = timeoutMs) =>
     within(call(), ms, () => {
       throw unanswered(what, ms);
     });
+
+export function withDeadlines(service: SimulationService, timeoutMs: number): SimulationService {
+  const bounded = boundedBy(timeoutMs);
   return {
     submit: (scenario, options) => bounded('submit', () => service.submit(scenario, options)),
     get: (id) => bounded('get', () => service.get(id)),
@@ -44,6 +50,16 @@ export function withDeadlines(service: SimulationService, timeoutMs: number): Si
     },
     ready: () => bounded('ready', () => service.ready()),
     counts: () => bounded('counts', () => service.counts()),
+    close: () => service.close(),
+  };
+}
+
+export function withPlanningDeadlines(service: PlanningService, timeoutMs: number): PlanningService {
+  const bounded = boundedBy(timeoutMs);
+  return {
+    submitPlanning: (kind, request) => bounded('submitPlanning', () => service.submitPlanning(kind, request)),
+    getPlanning: (kind, id) => bounded('getPlanning', () => service.getPlanning(kind, id)),
+    waitPlanning: (kind, id, ms) => bounded('waitPlanning', () => service.waitPlanning(kind, id, ms), ms + timeoutMs),
     close: () => service.close(),
   };
 }

@@ -20,6 +20,8 @@ export const TAGS = [
   { name: 'comparisons', description: 'Two to eight scenarios side by side, each field’s difference against the first.' },
   { name: 'presets', description: 'Platform presets and example scenarios.' },
   { name: 'scenarios', description: 'Scenario drafts from an instance’s own figures.' },
+  { name: 'plans', description: 'The inverse question: how far a scenario can go on a host.' },
+  { name: 'hosts', description: 'Several instances’ forks on one host: the summed timeline and a stagger.' },
   { name: 'operations', description: 'Health, metrics and this document.' },
 ];
 

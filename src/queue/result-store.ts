@@ -37,8 +37,8 @@ export interface ClaimOutcome {
 
 export interface ResultStore {
   readonly keys: StoreKeys;
-  /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists. */
-  claim(id: string, scenario: Scenario): Promise<ClaimOutcome>;
+  /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists; `input` is the job's (a scenario, a plan's request). */
+  claim(id: string, input: Scenario | object): Promise<ClaimOutcome>;
   /** `claim` for many simulations in one round trip; outcomes in the order given. */
   claimMany(entries: ReadonlyArray<{ id: string; scenario: Scenario }>): Promise<Array<{ created: boolean }>>;
   /** Deletes a record claimed for a job that could not be queued. */
@@ -57,6 +57,10 @@ export interface ResultStore {
   markFailed(id: string, error: SimulationError): Promise<boolean>;
   /** Stores the result and marks the record completed, atomically. */
   complete(id: string, result: SimulationResult): Promise<void>;
+  /** The same for any job's result, with the summary its record keeps. */
+  completeDocument(id: string, document: object, summary: object): Promise<void>;
+  /** Any job's stored result. */
+  document(id: string): Promise<unknown>;
   requestCancel(id: string): Promise<void>;
   cancelRequested(id: string): Promise<boolean>;
   list(limit: number, cursor?: string): Promise<SimulationPage>;
@@ -172,10 +176,28 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
 
   const finishedAt = () => new Date().toISOString();
 
+  const completeDocument = async (id: string, result: object, summary: object): Promise<void> => {
+    // A completed result is the truth whatever the record says, even if it expired meanwhile.
+    const pipeline = redis.multi().set(keys.result(id), JSON.stringify(result), 'EX', resultTtlSec);
+    script(pipeline, TRANSITION)(
+      ...transitionArgs(id, {
+        to: 'completed',
+        from: '*',
+        event: 'status',
+        set: { progress: '1', finishedAt: finishedAt(), summary: JSON.stringify(summary) },
+        del: ['error'],
+      }),
+    );
+    pipeline.del(keys.cancel(id));
+    const replies = await pipeline.exec();
+    const failure = replies?.find(([err]) => err !== null)?.[0];
+    if (failure) throw failure;
+  };
+
   return {
     keys,
 
-    async claim(id, scenario) {
+    async claim(id, input) {
       const now = new Date();
       const [created, previous, flat] = (await script(redis, CLAIM)(
         keys.record(id),
@@ -183,7 +205,7 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
         keys.result(id),
         keys.cancel(id),
         id,
-        JSON.stringify(scenario),
+        JSON.stringify(input),
         now.toISOString(),
         now.getTime(),
         resultTtlSec,
@@ -283,23 +305,14 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
         set: { finishedAt: finishedAt(), error: JSON.stringify(error) },
       }),
 
-    async complete(id, result) {
-      // A completed result is the truth whatever the record says, even if it expired meanwhile.
-      const pipeline = redis.multi().set(keys.result(id), JSON.stringify(result), 'EX', resultTtlSec);
-      script(pipeline, TRANSITION)(
-        ...transitionArgs(id, {
-          to: 'completed',
-          from: '*',
-          event: 'status',
-          set: { progress: '1', finishedAt: finishedAt(), summary: JSON.stringify(result.summary) },
-          del: ['error'],
-        }),
-      );
-      pipeline.del(keys.cancel(id));
-      const replies = await pipeline.exec();
-      const failure = replies?.find(([err]) => err !== null)?.[0];
-      if (failure) throw failure;
+    complete: (id, result) => completeDocument(id, result, result.summary),
+
+    async document(id) {
+      const json = await redis.get(keys.result(id));
+      return json === null ? undefined : (JSON.parse(json) as unknown);
     },
+
+    completeDocument,
 
     async requestCancel(id) {
       await redis.set(keys.cancel(id), '1', 'EX', resultTtlSec);

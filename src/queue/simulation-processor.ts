@@ -11,11 +11,14 @@ import { createRedisClient } from './redis-clients.js';
 import { createResultStore, type ResultStore } from './result-store.js';
 import { createRunWatch, type RunWatch, type StopReason } from './run-watch.js';
 import { PROCESSOR_ENV, jobError, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
+import { isPlanningJob, planningPrefix, type PlanningJobData, type PlanningJobResult } from './planning-job.js';
+import { processPlanning } from './planning-processor.js';
 
 /** At most this many progress updates per second reach Redis. */
 const PROGRESS_UPDATES_PER_SEC = 4;
 
 let store: ResultStore | undefined;
+let planningStore: ResultStore | undefined;
 let watch: Promise<RunWatch> | undefined;
 
 function processorEnv(): { redisUrl: string; resultTtlSec: number } {
@@ -36,6 +39,15 @@ function processorStore(prefix: string): ResultStore {
   return store;
 }
 
+function processorPlanningStore(prefix: string): ResultStore {
+  if (!planningStore) {
+    const { redisUrl, resultTtlSec } = processorEnv();
+    const redis = createRedisClient(redisUrl, 'worker', { connectionName: `${prefix}:processor:planning` });
+    planningStore = createResultStore({ redis, prefix: planningPrefix(prefix), resultTtlSec });
+  }
+  return planningStore;
+}
+
 /** One watch thread per processor process, started again should it ever die. */
 async function runWatch(): Promise<RunWatch> {
   const current = await watch?.catch(() => undefined);
@@ -47,9 +59,10 @@ async function runWatch(): Promise<RunWatch> {
 export default async function processSimulation(
   job: SandboxedJob<SimulationJobData, SimulationJobResult>,
   token?: string,
-): Promise<SimulationJobResult> {
+): Promise<SimulationJobResult | PlanningJobResult> {
   const { id } = job.data;
   const prefix = prefixOf(job.queueQualifiedName);
+  if (isPlanningJob(job.name)) return processPlanning(job as unknown as SandboxedJob<PlanningJobData, PlanningJobResult>, processorPlanningStore(prefix));
   const store = processorStore(prefix);
   const watcher = await runWatch();
 

@@ -18,7 +18,7 @@ import { QUEUE_NAME, simulationIdOfJob, SWEEP_QUEUE_NAME } from './keys.js';
 import { processorLaunch } from './processor-file.js';
 import { closeRedisClient, createRedisClient } from './redis-clients.js';
 import { createResultStore } from './result-store.js';
-import { PROCESSOR_ENV, classifyFailure, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
+import { JOB_NAME, PROCESSOR_ENV, classifyFailure, type SimulationJobData, type SimulationJobResult } from './simulation-job.js';
 import { aggregateSweep, type SweepJobData } from './sweep-flow.js';
 import { createSweepStore } from './sweep-store.js';
 
@@ -120,7 +120,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     active.delete(job.id!);
     const endedAt = Date.now();
     return (outcome: FinishedRun['outcome']) => {
-      if (run && onRunFinished) {
+      // Plans and host plans keep their own records (src/queue/planning-processor.ts).
+      if (run && onRunFinished && job.name === JOB_NAME) {
         onRunFinished({ id: job.data.id, mode: job.data.scenario?.simulation.mode ?? job.data.mode ?? 'expected', outcome, durationSec: (endedAt - run.startedAt) / 1000 });
       }
     };

@@ -9,6 +9,7 @@ import type { Scenario } from '../schemas/scenario.js';
 const SIMULATION_SALT = 'forkcast/simulation/1';
 const IDEMPOTENCY_SALT = 'forkcast/idempotency-key/1';
 const SWEEP_SALT = 'forkcast/sweep/1';
+const PLANNING_SALT = 'forkcast/planning/1';
 const HASH_HEX_CHARS = 16;
 
 /** JSON with object keys sorted at every depth; array order is kept, undefined members dropped. */
@@ -41,4 +42,9 @@ export function idempotencyId(key: string): string {
 /** `swp-` and 16 hex characters of the SHA-256 of the axes (as applied) and the points' simulation ids. */
 export function sweepId(axes: ReadonlyArray<{ path: string; values: readonly unknown[] }>, pointIds: readonly string[]): string {
   return `swp-${digest(SWEEP_SALT, canonicalJson({ axes, points: pointIds }))}`;
+}
+
+/** `plan-` or `host-` and 16 hex characters of the SHA-256 of the parsed request's canonical JSON. */
+export function planningId(kind: 'plan' | 'host', request: unknown): string {
+  return `${kind}-${digest(`${PLANNING_SALT}/${kind}`, canonicalJson(request))}`;
 }

@@ -68,6 +68,11 @@ const RULES: readonly Rule[] = [
   { layer: 'measured-run', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'cli', 'runtime'], why: 'the shape of a measured run is plain data' },
   { layer: 'calibration', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'cli', 'runtime'], why: 'fitting is pure' },
   {
+    layer: 'planning',
+    forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'inspect', 'cli', 'runtime', 'config'],
+    why: 'planning searches the engine, pure like it',
+  },
+  {
     layer: 'inspect',
     forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'cli', 'runtime', 'config'],
     why: 'drafting from an instance’s figures is pure, beside one read-only adapter',
