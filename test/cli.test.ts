@@ -40,13 +40,43 @@ describe('forkcast CLI', () => {
     expect(result.summary.cowPeakBytes / 2 ** 20).toBeLessThan(700);
   });
 
-  it('prints the series as CSV and honours --mode', async () => {
+  it('prints the series as CSV after the summary as # comment lines, and honours --mode', async () => {
     const { code, stdout } = await forkcast('simulate', 'examples/session-store-zipf.json', '--format', 'csv', '--mode', 'expected');
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n');
+    const json = SimulationResultSchema.parse(JSON.parse((await forkcast('simulate', 'examples/session-store-zipf.json', '--mode', 'expected')).stdout));
+    const all = stdout.trim().split('\n');
+    const comments = all.filter((l) => l.startsWith('#'));
+    expect(all.slice(0, comments.length)).toEqual(comments);
+    expect(comments[0]).toBe(`# forkcast ${json.summary.trigger}: ${json.summary.verdict.text}`);
+    expect(comments.filter((l) => l.startsWith('# warning '))).toHaveLength(json.summary.warnings.length);
+    expect(comments.filter((l) => l.startsWith('# advice '))).toHaveLength(json.summary.advice.length);
+    const lines = all.slice(comments.length);
+    expect(lines).toHaveLength(json.series.tSec.length + 1);
     expect(lines[0]).toBe('tSec,copiedPages,cowBytes,parentRssBytes,childPrivateBytes,hostMemoryBytes,writes,forkPerc,faultStallMs,replicationBufferBytes,aofRewriteBufferBytes,pageCacheBytes');
     expect(lines.length).toBeGreaterThan(100);
     expect(lines[1]!.split(',').map(Number).every(Number.isFinite)).toBe(true);
+  });
+
+  it('prints the verdict, warnings and advice for a person on stderr with --human, not by default off a terminal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forkcast-cli-'));
+    const file = join(dir, 'thp.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ name: 'thp asked', dataset: { usedMemoryBytes: '4GiB', valueBytes: 100 }, workload: { writesPerSec: 8000 }, kernel: { thp: 'always' }, host: { memoryBytes: '5GiB' } }),
+    );
+    const quiet = await forkcast('simulate', file);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const { code, stdout, stderr } = await forkcast('simulate', file, '--human');
+    expect(code).toBe(0);
+    const { summary } = SimulationResultSchema.parse(JSON.parse(stdout));
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('thp asked: bgsave of 4.0 GiB used_memory, Redis 7.0, kvm, THP off, expected mode');
+    expect(lines[1]).toBe(`  ${summary.verdict.text}`);
+    expect(lines[2]).toMatch(new RegExp(`^  fork [\\d.]+ ms, child ${summary.rdbBgsaveTimeSec.toFixed(1)} s, peak CoW [\\d.]+ GiB`));
+    expect(lines).toContain(`  warning THP_DISABLED_BY_REDIS: ${summary.warnings[0]!.message}`);
+    expect(lines.filter((l) => l.startsWith('  advice '))).toEqual(summary.advice.map((a, i) => `  advice ${i + 1}: ${a.text}`));
+    expect((await forkcast('simulate', file, '--no-human')).stderr).toBe('');
   });
 
   it('rejects a bad scenario with the field and the reason, exit code 2', async () => {

@@ -59,6 +59,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--mode <mode>', 'simulation mode (overrides the file)').choices(['exact', 'expected']))
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
     .option('--seed <n>', 'random seed for exact mode (overrides the file)', integer)
+    .option('--human', 'print the verdict, warnings and advice on stderr even when it is not a terminal')
+    .option('--no-human', 'do not print them, even on a terminal')
     .action(async (file: string, options) => {
       process.stdout.write(await runSimulate(file, options));
     });

@@ -2,15 +2,18 @@
 import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { EngineError } from '../engine/errors.js';
-import { simulate } from '../engine/simulate.js';
+import { forecast } from '../advice/forecast.js';
 import { issueLines } from '../schemas/issues.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
-import { seriesToCsv } from '../schemas/series-csv.js';
+import { resultToCsv } from '../schemas/series-csv.js';
+import { humanSummary } from './human-summary.js';
 
 export interface SimulateOptions {
   mode?: 'exact' | 'expected';
   format: 'json' | 'csv';
   seed?: number;
+  /** The human summary on stderr: true always, false never, absent when stderr is a terminal. */
+  human?: boolean;
 }
 
 export class CliError extends Error {
@@ -50,16 +53,17 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function runSimulate(file: string, options: SimulateOptions): Promise<string> {
+export async function runSimulate(file: string, options: SimulateOptions, stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Promise<string> {
   const scenario = await readScenario(file);
   if (options.mode) scenario.simulation.mode = options.mode;
   if (options.seed !== undefined) scenario.simulation.seed = options.seed;
   // A bar only where a person watches and the run takes a while.
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'simulating [{bar}] {percentage}%', stream: process.stderr }) : undefined;
+  let result;
   const started = Date.now();
   let shown = false;
   try {
-    const result = simulate(scenario, {
+    result = forecast(scenario, {
       onProgress: (fraction) => {
         if (!bar) return;
         if (!shown && Date.now() - started > 500) {
@@ -69,11 +73,12 @@ export async function runSimulate(file: string, options: SimulateOptions): Promi
         if (shown) bar.update(Math.round(fraction * 100));
       },
     });
-    return options.format === 'csv' ? seriesToCsv(result.series) : `${JSON.stringify(result, null, 2)}\n`;
   } catch (err) {
     if (err instanceof EngineError) throw new CliError(`${err.path.join('.') || 'scenario'}: ${err.message} (${err.code})`);
     throw err;
   } finally {
     if (shown) bar?.stop();
   }
+  if (options.human ?? stderr.isTTY === true) stderr.write(humanSummary(result.summary, scenario.name));
+  return options.format === 'csv' ? resultToCsv(result) : `${JSON.stringify(result, null, 2)}\n`;
 }

@@ -23,6 +23,8 @@ export const DEFAULT_SERVICE_USEC_PER_WRITE = 5.8;
 
 /** Default save throughput: the low end of 0.27–0.5 GB/s observed on large instances. */
 export const DEFAULT_SAVE_THROUGHPUT_BYTES_PER_SEC = 270e6;
+/** The high end of the same observed range: what a faster disk or a lighter child reaches. */
+export const FAST_SAVE_THROUGHPUT_BYTES_PER_SEC = 500e6;
 /** Saves back to back: the previous snapshot has just ended, every entry write-protected. */
 export const DEFAULT_SECONDS_SINCE_PREVIOUS_FORK = 0;
 
@@ -75,6 +77,15 @@ export const DEFAULT_MAX_FULL_SYNCS = 5;
 
 /** A VM: the limit is its RAM, page cache is reclaimable and not counted. */
 export const DEFAULT_HOST_KIND = 'vm';
+/**
+ * Headroom below which a surviving host is called tight, percent of the limit. The cloud rules
+ * of thumb (AWS 25%, Azure 10% + 10%, GCP 50% during an export) reserve room for a copy-on-write
+ * they cannot see; the forecast counts it, so the margin need only cover what it does not: the
+ * model's error on peak memory (within about 6% on every measured run), the dataset's growth between
+ * the forecast and the fork, and the daemons a default reserve guesses. Azure's maxmemory-reserved
+ * default, 10%, is the smallest of the platforms' reserves for such non-cache memory.
+ */
+export const DEFAULT_MARGIN_PERCENT = 10;
 /** No file pages cached at the fork (a first save, or the old dump.rdb already evicted). */
 export const DEFAULT_PAGE_CACHE_AT_FORK_BYTES = 0;
 /**

@@ -3,7 +3,7 @@
 // what the timeline recorded.
 
 import type { Scenario } from '../schemas/scenario.js';
-import type { SimulationResult } from '../schemas/result.js';
+import type { EngineResult } from '../schemas/result.js';
 import { exactCowTracker } from './cow-exact.js';
 import { ExpectedCow, expectedCowTracker, TabulatedExpectedCow } from './cow-expected.js';
 import type { CowTracker } from './cow-tracker.js';
@@ -162,7 +162,8 @@ function expiryOf(run: ResolvedRun, scenario: Scenario, horizonSec: number): Exp
   return datasetExpiry({ dataset: run.dataset, ttls, hz: run.hz, horizonSec });
 }
 
-export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): SimulationResult {
+/** The run's series and summary; the advice, which re-runs this, is added above the engine. */
+export function simulate(scenario: Scenario, hooks: SimulateHooks = {}): EngineResult {
   const run = resolveRun(scenario);
   const event = planForkEvent(run);
   checkExactWrites(run, event);

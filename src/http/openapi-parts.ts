@@ -3,7 +3,7 @@
 // document shows real figures for the example scenario rather than invented ones.
 import { getOpenApiMetadata, type ResponseConfig, type ZodMediaTypeObject } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
-import { simulate } from '../engine/simulate.js';
+import { forecast } from '../advice/forecast.js';
 import { simulationId } from '../service/job-id.js';
 import type { SimulationRecord } from '../schemas/api.js';
 import { ProblemSchema, SimulationIdSchema } from '../schemas/api.js';
@@ -100,7 +100,7 @@ export function exampleBodies(): Examples {
   if (examples) return examples;
   const scenario = ScenarioSchema.parse(EXAMPLE_SCENARIO);
   const id = simulationId(scenario);
-  const full = simulate(scenario);
+  const full = forecast(scenario);
   const result = { summary: full.summary, series: downsampleSeries(full.series, 5) };
   const createdAt = '2026-01-01T12:00:00.000Z';
   const queued = simulationRecord({ id, status: 'queued', progress: 0, createdAt, finishedAt: null });

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, generated from the zod schemas through the operations each route
 // module declares. The committed openapi/openapi.json is this document for the default
 // configuration; a server started with other limits serves its own figures.
+import { createRequire } from 'node:module';
 import { OpenAPIRegistry, type OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { LIST_LIMIT_MAX } from '../schemas/http.js';
 import type { HttpConfig } from './context.js';
@@ -9,8 +10,8 @@ import { TAGS } from './openapi-parts.js';
 import { registerOperations } from './operation.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
 
-/** Version of the /v1 contract (not of the package): bump on additions, a new prefix on breaks. */
-export const API_VERSION = '1.0.0';
+/** One version for the package and its contract: package.json's (two levels up from src/http and dist/http alike). */
+export const API_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 function description(config: HttpConfig): string {
   return [

@@ -13,7 +13,7 @@ import { resolveRun, type ResolvedRun } from '../engine/resolve.js';
 import { simulate } from '../engine/simulate.js';
 import { LIMITS } from '../engine/limits.js';
 import type { PlanRequest, PlanResult } from '../schemas/planning.js';
-import type { Summary } from '../schemas/result.js';
+import type { EngineSummary } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import { cloudRules } from './cloud-rules.js';
 import { searchBoundary, type Probe, type SearchAxis } from './search.js';
@@ -47,10 +47,10 @@ interface QuestionAxis extends SearchAxis {
   /** The host's memory at a value (it is the axis of min-host-memory). */
   memoryAt(value: number): number;
   /** The answer reported for a value, from its simulated summary. */
-  answerOf(value: number, summary: Summary): number;
+  answerOf(value: number, summary: EngineSummary): number;
   /** The first value past the answer, in the answer's terms; default answerOf. */
-  beyondOf?(value: number, summary: Summary): number;
-  equivalents?(value: number, summary: Summary): Record<string, number>;
+  beyondOf?(value: number, summary: EngineSummary): number;
+  equivalents?(value: number, summary: EngineSummary): Record<string, number>;
 }
 
 const withoutKey = <T extends object, K extends keyof T>(obj: T, key: K): Omit<T, K> => {
@@ -216,7 +216,7 @@ function axisFor(plan: PlanRequest, base: Scenario, run: ResolvedRun): QuestionA
 export const budgetBytes = (memoryBytes: number, headroomPercent: number) => memoryBytes * (1 - headroomPercent / 100);
 
 /** Exact mode on the boundary, when its writes are few enough to walk. */
-function exactCheck(scenario: Scenario, expected: Summary, budget: number): PlanResult['exactCheck'] {
+function exactCheck(scenario: Scenario, expected: EngineSummary, budget: number): PlanResult['exactCheck'] {
   const peakRate = Math.max(scenario.workload.writesPerSec, ...(scenario.workload.writeSchedule ?? []).map((s) => s.writesPerSec));
   const walked = expected.children.reduce((sum, c) => sum + (c.endSec - c.startSec) * peakRate, 0);
   if (expected.keys > PLAN_EXACT_MAX_KEYS) {
@@ -252,7 +252,7 @@ export function plan(request: PlanRequest, hooks: PlanHooks = {}): PlanResult {
   const base = preparedBase(request);
   const run = resolveRun(base);
   const axis = axisFor(request, base, run);
-  const summaries = new Map<number, Summary>();
+  const summaries = new Map<number, EngineSummary>();
   const evaluate = (value: number): Probe => {
     const summary = simulate(axis.scenarioAt(value)).summary;
     summaries.set(value, summary);
@@ -264,7 +264,7 @@ export function plan(request: PlanRequest, hooks: PlanHooks = {}): PlanResult {
   const search = searchBoundary(axis, evaluate);
   const { outcome } = search;
   const probes = search.probes.map((p) => ({ value: p.value, peakBytes: p.peakBytes, fits: p.fits }));
-  const fitsDescription = (memoryBytes: number | null, summary: Summary | undefined): PlanResult['fits'] => ({
+  const fitsDescription = (memoryBytes: number | null, summary: EngineSummary | undefined): PlanResult['fits'] => ({
     budgetBytes: memoryBytes === null ? 0 : Math.floor(budgetBytes(memoryBytes, request.headroomPercent)),
     memoryBytes,
     reservedBytes: summary?.oom.reservedBytes ?? null,
@@ -280,7 +280,7 @@ export function plan(request: PlanRequest, hooks: PlanHooks = {}): PlanResult {
   let step: number | null = null;
   let check: PlanResult['exactCheck'] = { status: 'skipped', fits: null, peakBytes: null, differencePercent: null, reason: 'no boundary to check' };
   let memoryForFits: number | null = request.host.memoryBytes ?? null;
-  let fitsSummary: Summary | undefined;
+  let fitsSummary: EngineSummary | undefined;
   if (outcome.kind === 'boundary') {
     const summary = summaries.get(outcome.inside.value)!;
     const beyondSummary = summaries.get(outcome.beyond.value)!;

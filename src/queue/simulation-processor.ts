@@ -4,7 +4,7 @@
 // its events stream, which is no place for a series of 100 000 points.
 import type { SandboxedJob } from 'bullmq';
 import { EngineError } from '../engine/errors.js';
-import { simulate } from '../engine/simulate.js';
+import { forecast } from '../advice/forecast.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
 import { jobLockKey, prefixOf } from './keys.js';
 import { createRedisClient } from './redis-clients.js';
@@ -81,7 +81,8 @@ export default async function processSimulation(
   const stopReason = watcher.watch({ cancelKey: store.keys.cancel(id), lockKey: jobLockKey(job.queueQualifiedName, job.id), token: token ?? '' });
   let lastProgressAt = 0;
   try {
-    const result = simulate(parsed.data, {
+    // The advice re-runs in expected mode: a few analytic runs beside an exact one.
+    const result = forecast(parsed.data, {
       onProgress: (fraction) => {
         const now = Date.now();
         if (now - lastProgressAt < 1000 / PROGRESS_UPDATES_PER_SEC) return;

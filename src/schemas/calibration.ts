@@ -75,6 +75,24 @@ export const CalibrationRequestSchema = z
     },
   });
 
+/**
+ * What POST /v1/calibrations takes: a request, or the bare list of observations that
+ * `forkcast calibrate` also reads from a file.
+ */
+export const CalibrationBodySchema = z.union([
+  CalibrationRequestSchema,
+  z
+    .array(CalibrationObservationSchema)
+    .min(1)
+    .max(10_000)
+    .openapi({ description: 'The observations alone, as `forkcast calibrate` reads them: the preset id is then `calibrated`.' }),
+]);
+
+/** A body as a request: a bare list becomes its observations. */
+export function calibrationRequestOf(body: z.output<typeof CalibrationBodySchema>): CalibrationRequest {
+  return Array.isArray(body) ? CalibrationRequestSchema.parse({ observations: body }) : body;
+}
+
 export const PlatformPresetSchema = z
   .object({
     id: z.string(),

@@ -98,7 +98,7 @@ export const PlanResultSchema = z
       equivalents: z.record(z.string(), z.number()).optional().openapi({ description: 'The same answer in other terms (throughput, rdb-key-save-delay, share of the host).' }),
     }),
     boundary: z
-      .object({ scenario: ScenarioSchema, summary: SummarySchema })
+      .object({ scenario: ScenarioSchema, summary: SummarySchema.omit({ advice: true }) })
       .nullable()
       .openapi({ description: 'The last scenario that fits and its summary (expected mode); null when the answer is null.' }),
     beyond: ProbeSchema.nullable().openapi({ description: 'The first value found not to fit: one step past the answer.' }),

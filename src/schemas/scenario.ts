@@ -7,6 +7,7 @@ import {
   DEFAULT_DISKLESS_SYNC_DELAY_SEC,
   DEFAULT_HOST_KIND,
   DEFAULT_HZ,
+  DEFAULT_MARGIN_PERCENT,
   DEFAULT_MAX_FULL_SYNCS,
   DEFAULT_PAGE_CACHE_AT_FORK_BYTES,
   DEFAULT_RDB_ON_TMPFS,
@@ -71,6 +72,15 @@ const WorkloadSchema = z
       .max(100_000)
       .default(DEFAULT_SERVICE_USEC_PER_WRITE)
       .openapi({ description: 'Main-thread CPU per write excluding copy-on-write faults, µs.' }),
+    latencyBudgetMs: z
+      .number()
+      .gt(0)
+      .max(LIMITS.maxDurationSec * 1000)
+      .optional()
+      .openapi({
+        description:
+          'The longest main-thread stall your clients tolerate, ms (a client timeout, a latency SLO). A fork() pause above it raises the FORK_STALL_OVER_BUDGET warning; absent: no budget.',
+      }),
     replicationBytesPerWrite: z
       .number()
       .int()
@@ -210,6 +220,14 @@ const HostSchema = z
       description:
         '`vm`: the limit is RAM, page cache is reclaimed before anything is killed. `container`: the limit is memory.max, which also charges the page cache (clean pages reclaimable, dirty and tmpfs pages not).',
     }),
+    marginPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(DEFAULT_MARGIN_PERCENT)
+      .openapi({
+        description: `Headroom below which summary.verdict calls a surviving host \`tight\`, percent of memoryBytes; default ${DEFAULT_MARGIN_PERCENT} (see the README on the cloud reserves).`,
+      }),
     reservedBytes: byteSize(0, LIMITS.maxHostMemoryBytes)
       .optional()
       .openapi({

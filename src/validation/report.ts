@@ -1,7 +1,7 @@
 // What `forkcast validate` writes: per scenario a JSON report — the measured run in the
 // ground-truth shape, the engine's result on it, and the errors — and one Markdown table.
 import { round } from '../engine/numbers.js';
-import type { SimulationResult } from '../schemas/result.js';
+import type { EngineResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import type { MeasuredRun } from '../harness/measure.js';
 import { distributionLabel } from '../measured-run/schema.js';
@@ -14,11 +14,11 @@ export interface SimulationSection {
   platform: string;
   /** The scenario the engine ran: for a BGSAVE the measured keys, fragmentation, duration and write schedule. */
   scenario: Scenario;
-  summary: Omit<SimulationResult['summary'], 'scenario'>;
-  series: SimulationResult['series'];
+  summary: Omit<EngineResult['summary'], 'scenario'>;
+  series: EngineResult['series'];
 }
 
-export function simulationSection(scenario: Scenario, result: SimulationResult): SimulationSection {
+export function simulationSection(scenario: Scenario, result: EngineResult): SimulationSection {
   const { scenario: _resolved, ...summary } = result.summary;
   return { platform: scenario.kernel.platform, scenario, summary, series: result.series };
 }
@@ -36,7 +36,7 @@ export interface ValidationReport extends MeasuredRun {
   };
 }
 
-export function buildReport(run: MeasuredRun, scenario: Scenario, result: SimulationResult, score: RunScore): ValidationReport {
+export function buildReport(run: MeasuredRun, scenario: Scenario, result: EngineResult, score: RunScore): ValidationReport {
   return {
     ...run,
     simulation: simulationSection(scenario, result),

@@ -2,7 +2,7 @@
 // snapshot, and fork time, as relative errors. Runs without writes are scored against used
 // memory instead (their CoW is the child's own ~0.8 MiB, where a relative error means nothing).
 import { simulate } from '../engine/simulate.js';
-import type { SimulationResult } from '../schemas/result.js';
+import type { EngineResult } from '../schemas/result.js';
 import { groundTruthRun, type GroundTruthRun, type ScenarioFromRunOptions } from '../measured-run/scenario-from-run.js';
 
 /** Peak CoW error the harness accepts for a run with writes (README, Validation). */
@@ -17,7 +17,7 @@ export function relativeError(simulated: number, measured: number): number {
 }
 
 /** Simulated CoW at time t, read off the series by linear interpolation. */
-export function cowAt(result: SimulationResult, t: number): number {
+export function cowAt(result: EngineResult, t: number): number {
   const { tSec, cowBytes } = result.series;
   for (let i = 1; i < tSec.length; i++) {
     if (tSec[i]! >= t) {
@@ -57,7 +57,7 @@ export interface RunScore {
 }
 
 /** Scores one simulation of a measured run. */
-export function scoreSimulation(run: GroundTruthRun, result: SimulationResult): RunScore {
+export function scoreSimulation(run: GroundTruthRun, result: EngineResult): RunScore {
   const { measured } = run;
   const writeless = measured.writes === 0;
   const error = (simulated: number, actual: number) =>
@@ -83,7 +83,7 @@ export function scoreSimulation(run: GroundTruthRun, result: SimulationResult): 
 export interface ScoredRun {
   run: GroundTruthRun;
   /** The engine on the measured scenario with the measured write schedule. */
-  result: SimulationResult;
+  result: EngineResult;
   score: RunScore;
 }
 

@@ -4,7 +4,7 @@
 // dropped at its output-buffer limit, predicted or not. Forks, full syncs and the CoW peak are
 // reported beside them, not judged.
 import { simulate } from '../engine/simulate.js';
-import type { SimulationResult } from '../schemas/result.js';
+import type { EngineResult } from '../schemas/result.js';
 import type { Scenario } from '../schemas/scenario.js';
 import { observedFromSyncRun, parsedScenarioFromSyncRun, SyncRunSchema, type ScenarioFromSyncRunOptions, type SyncObserved, type SyncRun } from '../measured-run/sync-run.js';
 import { relativeError } from './score.js';
@@ -40,7 +40,7 @@ function compare(simulated: number, measured: number): MeasuredVsSimulated {
   return { measuredBytes: measured, simulatedBytes: simulated, error, within: Math.abs(error) <= SYNC_PEAK_TOLERANCE };
 }
 
-export function scoreSyncSimulation(run: SyncRun, observed: SyncObserved, result: SimulationResult): SyncScore {
+export function scoreSyncSimulation(run: SyncRun, observed: SyncObserved, result: EngineResult): SyncScore {
   const s = result.summary;
   const replicationBuffer = compare(s.memTotalReplicationBuffersPeakBytes, observed.memTotalReplicationBuffersPeakBytes);
   const masterMemory = compare(s.peakHostMemoryBytes, observed.peakMasterMemoryBytes);
@@ -64,7 +64,7 @@ export interface ScoredSyncRun {
   run: SyncRun;
   observed: SyncObserved;
   scenario: Scenario;
-  result: SimulationResult;
+  result: EngineResult;
   score: SyncScore;
 }
 

@@ -66,6 +66,11 @@ const RULES: readonly Rule[] = [
   { layer: 'engine', forbids: 'everything-else', typesFrom: ['schemas'], why: 'the engine is pure and knows no service' },
   { layer: 'schemas', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'cli', 'runtime', 'config'], why: 'the contract depends on the engine alone' },
   { layer: 'measured-run', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'cli', 'runtime'], why: 'the shape of a measured run is plain data' },
+  {
+    layer: 'advice',
+    forbids: ['http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'inspect', 'cli', 'runtime', 'config'],
+    why: 'advice re-runs the engine and is pure: the adapters call it',
+  },
   { layer: 'calibration', forbids: ['http', 'queue', 'service', 'validation', 'harness', 'cli', 'runtime'], why: 'fitting is pure' },
   {
     layer: 'planning',

@@ -204,3 +204,53 @@ describe('the examples in openapi/openapi.json', () => {
     expect(ajv.errorsText(ajv.errors)).toMatch(/usedMemoryBytes must be integer|must have required property 'keyBytes'/);
   });
 });
+
+/** Every property under a schema, through its $refs (the echoed Scenario aside), as dotted paths. */
+function resultFields(schemas: Record<string, any>, root: string): Array<{ path: string; described: boolean }> {
+  const out: Array<{ path: string; described: boolean }> = [];
+  const seen = new Set([root, 'Scenario']);
+  const refName = (schema: any) => (typeof schema?.$ref === 'string' ? (schema.$ref as string).split('/').at(-1)! : undefined);
+  const walk = (schema: any, path: string) => {
+    const ref = refName(schema);
+    if (ref !== undefined) {
+      if (seen.has(ref)) return;
+      seen.add(ref);
+      return walk(schemas[ref], path);
+    }
+    for (const key of ['anyOf', 'oneOf', 'allOf']) for (const option of schema[key] ?? []) walk(option, path);
+    if (schema.type === 'array' && schema.items) walk(schema.items, path);
+    for (const [name, property] of Object.entries<any>(schema.properties ?? {})) {
+      const target = refName(property);
+      out.push({ path: `${path}.${name}`, described: 'description' in property || (target !== undefined && 'description' in schemas[target]) });
+      walk(property, `${path}.${name}`);
+    }
+  };
+  walk(schemas[root], root);
+  return out;
+}
+
+describe('the result as documented', () => {
+  const doc = committed();
+  const schemas = doc.components.schemas as Record<string, any>;
+
+  it('has one version, package.json’s', () => {
+    expect(doc.info.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+
+  it('describes every summary and series field in OpenAPI', () => {
+    const fields = [...resultFields(schemas, 'Summary'), ...resultFields(schemas, 'Series')];
+    expect(fields.length).toBeGreaterThan(100);
+    expect(fields.filter((f) => !f.described).map((f) => f.path)).toEqual([]);
+  });
+
+  it('lists every top-level summary and series field in the README’s field table', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const tableRows = readme.split('\n').filter((line) => line.startsWith('| `'));
+    const listed = (field: string) => tableRows.some((row) => row.split('|')[1]!.includes(`\`${field}\``));
+    const missing = [
+      ...Object.keys(schemas.Summary.properties).map((f) => `summary.${f}`),
+      ...Object.keys(schemas.Series.properties).map((f) => `series.${f}`),
+    ].filter((f) => !listed(f));
+    expect(missing).toEqual([]);
+  });
+});

@@ -19,11 +19,14 @@ describe('GET /v1/simulations/{id}/result', () => {
     expect(res.body).toEqual({ summary: full.summary, series: full.series });
   });
 
-  it('returns the series as CSV with a header row of its columns', async () => {
+  it('returns the series as CSV after the verdict as # comment lines, with a header row of its columns', async () => {
     const { app, id, full } = await completed();
     const res = await request(app).get(`/v1/simulations/${id}/result?format=csv`).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    const lines = res.text.trimEnd().split('\n');
+    const all = res.text.trimEnd().split('\n');
+    expect(all[0]).toBe(`# forkcast ${full.summary.trigger}: ${full.summary.verdict.text}`);
+    const lines = all.filter((l) => !l.startsWith('#'));
+    expect(all.slice(all.length - lines.length)).toEqual(lines);
     expect(lines[0]).toBe('tSec,copiedPages,cowBytes,parentRssBytes,childPrivateBytes,hostMemoryBytes,writes,forkPerc,faultStallMs,replicationBufferBytes,aofRewriteBufferBytes,pageCacheBytes');
     expect(lines).toHaveLength(full.series.tSec.length + 1);
     const last = lines.at(-1)!.split(',').map(Number);
@@ -43,7 +46,7 @@ describe('GET /v1/simulations/{id}/result', () => {
     expect(series.tSec[0]).toBe(full.series.tSec[0]);
     expect(series.tSec[6]).toBe(full.series.tSec.at(-1));
     const csv = await request(app).get(`/v1/simulations/${id}/result?format=csv&maxPoints=7`).expect(200);
-    expect(csv.text.trimEnd().split('\n')).toHaveLength(8);
+    expect(csv.text.trimEnd().split('\n').filter((l) => !l.startsWith('#'))).toHaveLength(8);
   });
 
   it('bounds maxPoints to 3..MAX_POINTS and format to json|csv', async () => {

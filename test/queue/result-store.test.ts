@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { forecast } from '../../src/advice/forecast.js';
 import { createResultStore, type ResultStore } from '../../src/queue/result-store.js';
 import { InvalidCursorError } from '../../src/service/errors.js';
 import { deleteKeys, quickScenario, randomPrefix, REDIS_URL } from './support.js';
@@ -41,7 +41,7 @@ describe('result store', () => {
       if (end === 'failed') await store.markFailed(id, { code: 'X', message: 'boom' });
       if (end === 'cancelled') await store.markCancelled(id);
       if (end === 'completed') {
-        await store.complete(id, simulate(quickScenario()));
+        await store.complete(id, forecast(quickScenario()));
         expect((await store.claim(id, quickScenario())).created).toBe(false);
         await redis.del(store.keys.result(id));
       }
@@ -59,7 +59,7 @@ describe('result store', () => {
     expect(await store.markRunning(id, 1)).toBe(true);
     expect(await store.markProgress(id, 0.5)).toBe(true);
     expect((await store.get(id))?.progress).toBe(0.5);
-    const result = simulate(quickScenario());
+    const result = forecast(quickScenario());
     await store.complete(id, result);
     expect(await store.markRunning(id, 2)).toBe(false);
     expect(await store.markFailed(id, { code: 'X', message: 'late' })).toBe(false);
@@ -125,7 +125,7 @@ describe('result store', () => {
     const id = 'sim-nolinks1';
     await store.claim(id, quickScenario());
     await store.markRunning(id, 1);
-    await store.complete(id, simulate(quickScenario()));
+    await store.complete(id, forecast(quickScenario()));
     const hash = await redis.hgetall(store.keys.record(id));
     expect(Object.keys(hash).sort()).toEqual(['attempts', 'createdAt', 'finishedAt', 'id', 'progress', 'scenario', 'startedAt', 'status', 'summary']);
     for (const value of Object.values(hash)) expect(value).not.toContain('/simulations/');

@@ -3,7 +3,7 @@
 // the BullMQ service, so the HTTP layer sees the same ids for the same scenarios.
 import { EventEmitter } from 'node:events';
 import { EngineError } from '../../src/engine/errors.js';
-import { simulate } from '../../src/engine/simulate.js';
+import { forecast } from '../../src/advice/forecast.js';
 import { idempotencyId, simulationId, sweepId } from '../../src/service/job-id.js';
 import type { SweepResult, SweepRow } from '../../src/schemas/sweep.js';
 import { isFinishedStatus } from '../../src/schemas/api.js';
@@ -83,7 +83,7 @@ export class InMemorySimulationService implements SimulationService {
     if (entry.record.status === 'queued') this.start(id);
     let lastReported = 0;
     try {
-      const result = simulate(entry.scenario, {
+      const result = forecast(entry.scenario, {
         onProgress: (fraction) => {
           if (fraction - lastReported < 0.25 && fraction < 1) return;
           lastReported = fraction;

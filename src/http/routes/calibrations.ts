@@ -1,6 +1,6 @@
 // /v1/calibrations: fit a platform preset (fork µs per GiB, copy-on-write fault cost) to a
 // host's own observed forks, the same fit `forkcast calibrate` prints. Pure and fast: no queue.
-import { CalibrationRequestSchema, CalibrationResultSchema } from '../../schemas/calibration.js';
+import { CalibrationBodySchema, CalibrationRequestSchema, CalibrationResultSchema, calibrationRequestOf } from '../../schemas/calibration.js';
 import { calibrate } from '../../calibration/calibrate.js';
 import type { HttpConfig } from '../context.js';
 import { commonProblemResponses, problemResponse, response } from '../openapi-parts.js';
@@ -27,10 +27,11 @@ export function calibrationOperations(config: HttpConfig): Operation[] {
     description:
       'Takes INFO observations (used_memory_rss and latest_fork_usec, optionally the share written since the previous fork — ' +
       '1 for a first fork — and copy-on-write fault counts with the parent’s system CPU) and returns a preset with the fit quality. Use `scenarioKernel` as a scenario’s `kernel` overrides. ' +
+      'The body is a CalibrationRequest, or the bare list of observations `forkcast calibrate` reads (then the preset id is `calibrated`). ' +
       `At most 10000 observations and ${config.bodyLimitBytes} bytes.`,
     tags: ['presets'],
     request: {
-      body: { schema: CalibrationRequestSchema, example: EXAMPLE_REQUEST },
+      body: { schema: CalibrationBodySchema, example: EXAMPLE_REQUEST },
     },
     responses: {
       200: response('The fitted preset and how well it fits.', { schema: CalibrationResultSchema, example: calibrate(CalibrationRequestSchema.parse(EXAMPLE_REQUEST)) }, {}, { rateLimited: true }),
@@ -53,7 +54,7 @@ export function calibrationOperations(config: HttpConfig): Operation[] {
       429: commonProblemResponses(config.rateLimitPerMin, PATH)[429]!,
     },
     handle(_context, { body }, res) {
-      res.json(calibrate(body));
+      res.json(calibrate(calibrationRequestOf(body)));
     },
   });
   return [fit];

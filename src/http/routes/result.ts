@@ -1,6 +1,6 @@
 // /v1/simulations/{id}/result: the summary and series of a completed simulation, as JSON or
 // the series as CSV, optionally downsampled.
-import { seriesToCsv } from '../../schemas/series-csv.js';
+import { resultToCsv } from '../../schemas/series-csv.js';
 import { resultQuerySchema, StateConflictProblemSchema } from '../../schemas/http.js';
 import { SimulationResultSchema } from '../../schemas/result.js';
 import type { HttpConfig } from '../context.js';
@@ -20,7 +20,8 @@ export function resultOperations(config: HttpConfig): Operation[] {
     operationId: 'getSimulationResult',
     summary: 'Get a completed simulation’s summary and series',
     description:
-      'The series is columnar: one array per quantity, all of the same length. `?format=csv` gives the series as CSV with a header row ' +
+      'The series is columnar: one array per quantity, all of the same length. `?format=csv` gives the series as CSV: first the verdict, ' +
+      'headline figures, warnings and advice as `#` comment lines (read it with a comment option: pandas `comment=\'#\'`), then a header row ' +
       `of the column names. \`?maxPoints=\` (3–${config.maxPoints}) thins the series and keeps the peak copy-on-write sample.`,
     tags: ['simulations'],
     request: {
@@ -33,7 +34,7 @@ export function resultOperations(config: HttpConfig): Operation[] {
         ...response('The result.', { schema: SimulationResultSchema, example: example.result }, {}, { rateLimited: true }),
         content: {
           'application/json': { schema: SimulationResultSchema, example: example.result },
-          'text/csv': { schema: { type: 'string' }, example: seriesToCsv(example.result.series) },
+          'text/csv': { schema: { type: 'string' }, example: resultToCsv(example.result) },
         },
       },
       400: problemResponse(
@@ -75,7 +76,7 @@ export function resultOperations(config: HttpConfig): Operation[] {
       }
       const series = query.maxPoints === undefined ? result.series : downsampleSeries(result.series, query.maxPoints);
       if (query.format === 'csv') {
-        res.type('text/csv; charset=utf-8').attachment(`${id}.csv`).send(seriesToCsv(series));
+        res.type('text/csv; charset=utf-8').attachment(`${id}.csv`).send(resultToCsv({ summary: result.summary, series }));
         return;
       }
       res.json({ summary: result.summary, series });
