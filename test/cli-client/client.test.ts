@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { simulate } from '../../src/engine/simulate.js';
+import { forecast } from '../../src/advice/forecast.js';
 import { simulationId } from '../../src/service/job-id.js';
 import { SimulationRecordSchema } from '../../src/schemas/api.js';
 import { SimulationResultSchema } from '../../src/schemas/result.js';
@@ -58,7 +58,7 @@ describe('forkcast as a client of a server', () => {
     expect(run).toMatchObject({ code: EXIT.ok, stdout: `${version}\n` });
   });
 
-  it('submit, status, result: the round trip, the result the engine gives in-process', async () => {
+  it('submit, status, result: the round trip, the result the engine and its advice give in-process', async () => {
     const submitted = await forkcast(server.url, ['submit', file('quick.json', QUICK)]);
     expect(submitted.code).toBe(EXIT.ok);
     const record = SimulationRecordSchema.parse(JSON.parse(submitted.stdout));
@@ -73,7 +73,7 @@ describe('forkcast as a client of a server', () => {
     const result = await forkcast(server.url, ['result', record.id]);
     expect(result.code).toBe(EXIT.ok);
     const parsed = SimulationResultSchema.parse(JSON.parse(result.stdout));
-    const local = simulate(scenario(QUICK));
+    const local = forecast(scenario(QUICK));
     expect(parsed.summary).toEqual(local.summary);
     expect(finished.summary?.cowPeakBytes).toBe(local.summary.cowPeakBytes);
     expect(parsed.series.tSec).toHaveLength(local.series.tSec.length);
@@ -85,7 +85,7 @@ describe('forkcast as a client of a server', () => {
   });
 
   it('--format csv is the server’s CSV; table shows the summary in human units', async () => {
-    const local = simulate(scenario(QUICK));
+    const local = forecast(scenario(QUICK));
     const csv = await forkcast(server.url, ['submit', file('quick.json', QUICK), '--wait', '--format', 'csv', '--max-points', '50']);
     expect(csv.code).toBe(EXIT.ok);
     const served = await (await fetch(`${server.url}/v1/simulations/${SIM_OF_QUICK}/result?format=csv&maxPoints=50`)).text();
