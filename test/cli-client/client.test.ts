@@ -150,6 +150,9 @@ describe('forkcast as a client of a server', () => {
     const result = SimulationResultSchema.parse(JSON.parse(failing.stdout));
     expect(result.summary.oom.atRisk).toBe(true);
     expect(result.summary.oom.limitBytes).toBe(64 * 2 ** 20);
+    // --human: the verdict for a person on stderr, as `simulate` writes it, even off a terminal.
+    const human = await forkcast(server.url, ['submit', path, '--wait', '--human', '--format', 'csv']);
+    expect(human.stderr).toMatch(/^ {2}OOM at [\d.]+ (µs|ms|s): peak [\d.]+ MiB of 64(\.0)? MiB/m);
     // Without the flag, the same forecast is a success; a fitting one passes with it.
     expect((await forkcast(server.url, ['submit', path, '--wait'])).code).toBe(EXIT.ok);
     expect((await forkcast(server.url, ['submit', file('fits.json', { ...QUICK, host: { memoryBytes: '4GiB' } }), '--wait', '--fail-on-oom'])).code).toBe(EXIT.ok);
@@ -223,6 +226,8 @@ describe('forkcast as a client of a server', () => {
     const { stdout } = await promisify(execFile)('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, maxBuffer: 2 ** 24 });
     expect(stdout).toMatch(/simulation \[[^\]]*\] \d+% running/);
     expect(stdout).toMatch(/^cowPeakBytes +[\d.]+ [KMG]iB/m);
+    // The verdict's lines too, as on a terminal `simulate` prints them.
+    expect(stdout).toMatch(/^ {2}PEAK [\d.]+ [MG]iB at [\d.]+ (µs|ms|s): no host limit given/m);
     // Another as long, from a pipe: nothing on stderr.
     const piped = await forkcast(server.url, ['submit', file('long-piped.json', longScenario(43, 6)), '--wait', '60', '--format', 'table']);
     expect(piped.code).toBe(EXIT.ok);

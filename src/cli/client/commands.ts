@@ -19,6 +19,8 @@ import {
   type JobRecord,
 } from '../../client/jobs.js';
 import { isFinishedStatus } from '../../schemas/api.js';
+import { SummarySchema } from '../../schemas/result.js';
+import { humanSummary } from '../human-summary.js';
 import type { FieldIssue } from '../../schemas/issues.js';
 import { CliError } from '../simulate-command.js';
 import { EXIT } from '../exit-codes.js';
@@ -46,6 +48,7 @@ interface OutputOptions extends ConnectionOptions {
   wait?: true | number;
   maxPoints?: number;
   kind?: JobKind;
+  human?: boolean;
 }
 
 /** The kinds whose result route answers `?format=csv` itself. */
@@ -118,6 +121,17 @@ async function printResult(client: HttpClient, kind: JobKind, path: string, reco
   return json;
 }
 
+/**
+ * A simulation's verdict, warnings and advice for a person, on stderr as `simulate` writes them:
+ * when it is a terminal, or always with --human, never with --no-human.
+ */
+function printHuman(kind: JobKind, record: JobRecord, options: OutputOptions): void {
+  if (kind !== 'simulation' || !(options.human ?? process.stderr.isTTY === true)) return;
+  // A server from before the verdict has none to print.
+  const parsed = SummarySchema.safeParse(record.summary);
+  if (parsed.success) process.stderr.write(humanSummary(parsed.data, parsed.data.scenario.name));
+}
+
 function invalidBody(kind: BodyKind, source: string, issues: readonly FieldIssue[]): CliError {
   const what = kind === 'simulation' ? 'scenario' : `${kind} request`;
   const name = source === '-' ? 'standard input' : source;
@@ -154,7 +168,9 @@ async function submitAndReport(kind: JobKind, body: unknown, source: string, opt
   }
   const record = await follow(client, kind, submitted.path, submitted.record, options.wait);
   if (record.status !== 'completed') throw finishedWithoutResult(record);
-  failOnOom(kind, options, await printResult(client, kind, submitted.path, record, options));
+  const answer = await printResult(client, kind, submitted.path, record, options);
+  printHuman(kind, record, options);
+  failOnOom(kind, options, answer);
 }
 
 /** The kind of an id: --kind, else its prefix or path. */
@@ -203,6 +219,8 @@ export function addClientCommands(program: Command): void {
   )
     .option('--max-points <n>', 'with --wait: downsample the series to at most n points', pointCount)
     .option('--idempotency-key <key>', 'a retried submit with the same key names the same simulation')
+    .option('--human', 'with --wait: print the verdict, warnings and advice on stderr even when it is not a terminal')
+    .option('--no-human', 'do not print them, even on a terminal')
     .action(async (file: string, options: OutputOptions & { idempotencyKey?: string }) => {
       await submitAndReport('simulation', await readJson(file), file, options);
     });
@@ -232,6 +250,8 @@ export function addClientCommands(program: Command): void {
       .addOption(kindOption()),
   )
     .option('--max-points <n>', 'downsample a simulation’s series to at most n points', pointCount)
+    .option('--human', 'a simulation: print the verdict, warnings and advice on stderr even when it is not a terminal')
+    .option('--no-human', 'do not print them, even on a terminal')
     .action(async (id: string, options: OutputOptions) => {
       const kind = resolveKind(id, options);
       const client = clientFor(options);
@@ -242,7 +262,9 @@ export function addClientCommands(program: Command): void {
         throw new CliError(`${record.id} is ${record.status} (progress ${percent(record.progress)}); its result exists once it has completed`, EXIT.notFinished);
       }
       if (record.status !== 'completed') throw finishedWithoutResult(record);
-      failOnOom(kind, options, await printResult(client, kind, path, record, options));
+      const answer = await printResult(client, kind, path, record, options);
+      printHuman(kind, record, options);
+      failOnOom(kind, options, answer);
     });
 
   connectionOptions(
