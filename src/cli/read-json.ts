@@ -1,6 +1,6 @@
 // A JSON file named on the command line, or standard input for `-`.
 import { readFile } from 'node:fs/promises';
-import { CliError } from './simulate-command.js';
+import { CliError } from './cli-error.js';
 
 export async function readJson(file: string): Promise<unknown> {
   let text: string;

@@ -22,7 +22,7 @@ import { isFinishedStatus } from '../../schemas/api.js';
 import { SummarySchema } from '../../schemas/result.js';
 import { humanSummary } from '../human-summary.js';
 import type { FieldIssue } from '../../schemas/issues.js';
-import { CliError } from '../simulate-command.js';
+import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { readJson } from '../read-json.js';
 import { parseAxis, type AxisSpec } from './axis-option.js';
