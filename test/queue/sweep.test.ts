@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { forecast } from '../../src/advice/forecast.js';
 import { createApp } from '../../src/http/app.js';
 import { createBullmqSimulationService } from '../../src/queue/bullmq-simulation-service.js';
 import { QUEUE_NAME, storeKeys, SWEEP_QUEUE_NAME } from '../../src/queue/keys.js';
@@ -64,7 +64,7 @@ describe('sweeps over BullMQ flows', () => {
     await deleteKeys(prefix);
   });
 
-  it('runs every point and answers the rows in axis order, each as simulate() gives it', async () => {
+  it('runs every point and answers the rows in axis order, each as the worker’s forecast() gives it', async () => {
     const body = {
       base: base(1),
       axes: [
@@ -90,7 +90,7 @@ describe('sweeps over BullMQ flows', () => {
         dataset: { usedMemoryBytes: row.values['dataset.usedMemoryBytes'], valueBytes: 100 },
       });
       expect(row.simulationId).toBe(simulationId(scenario));
-      expect(row.summary).toEqual(simulate(scenario).summary);
+      expect(row.summary).toEqual(forecast(scenario).summary);
     }
     // The writes grow with the rate: the values were applied.
     expect(result.rows[3]!.summary!.writes).toBeGreaterThan(result.rows[0]!.summary!.writes);
@@ -209,7 +209,7 @@ describe('sweeps over BullMQ flows', () => {
     const a = { ...base(7), kernel: { thp: 'never' } } as ScenarioInput;
     const b = { ...base(7), workload: { writesPerSec: 8000 } } as ScenarioInput;
     const res = await request(app).post('/v1/comparisons?wait=30').send({ scenarios: [a, b] }).expect(200);
-    const [sa, sb] = [a, b].map((input) => simulate(ScenarioSchema.parse(input)).summary);
+    const [sa, sb] = [a, b].map((input) => forecast(ScenarioSchema.parse(input)).summary);
     expect(res.body.status).toBe('completed');
     expect(res.body.items[1].summary).toEqual(sb);
     expect(res.body.items[1].differences.writes).toBe(sb!.writes - sa!.writes);
