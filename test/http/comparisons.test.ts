@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../src/engine/simulate.js';
+import { forecast } from '../../src/advice/forecast.js';
 import { ComparisonSchema } from '../../src/schemas/sweep.js';
 import { ScenarioSchema } from '../../src/schemas/scenario.js';
 import { simulationId } from '../../src/service/job-id.js';
@@ -15,7 +15,7 @@ describe('POST /v1/comparisons', () => {
     const { app } = testApp();
     const res = await request(app).post('/v1/comparisons').send({ scenarios: [thpNever, thpAlways, faster] }).expect(200);
     const body = ComparisonSchema.parse(res.body);
-    const summaries = [thpNever, thpAlways, faster].map((input) => simulate(ScenarioSchema.parse(input)).summary);
+    const summaries = [thpNever, thpAlways, faster].map((input) => forecast(ScenarioSchema.parse(input)).summary);
     expect(body.status).toBe('completed');
     expect(body.baseline).toBe(simulationId(ScenarioSchema.parse(thpNever)));
     expect(body.items.map((item) => item.name)).toEqual(['THP never', 'THP always, old kernel', 'four times the writes']);
