@@ -1,9 +1,12 @@
 // forkcast's command line, for scripts and people: the engine in-process.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addClientCommands, clientFailure } from './client/commands.js';
+import { EXIT } from './exit-codes.js';
 import { runCalibrate } from './calibrate-command.js';
 import { runInspect } from './inspect-command.js';
 import { INSPECT_DEFAULTS, INSPECT_LIMITS } from '../inspect/limits.js';
-import { CliError, runSimulate } from './simulate-command.js';
+import { runSimulate } from './simulate-command.js';
 import { DEFAULT_VALIDATION_PLATFORM } from '../measured-run/scenario-from-run.js';
 import { DEFAULT_SCENARIOS_FILE, runValidate } from './validate-command.js';
 
@@ -37,9 +40,17 @@ function integer(value: string): number {
   return n;
 }
 
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('forkcast')
     .description('Forecast copy-on-write memory and fork latency of Redis BGSAVE')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    // Usage errors throw, so that main() answers them with the exit status of bad input.
+    .exitOverride()
     .showHelpAfterError();
   program
     .command('simulate')
@@ -91,17 +102,38 @@ export function buildProgram(): Command {
     .action((file: string, options) => {
       process.stdout.write(runCalibrate(file, options));
     });
+  addClientCommands(program);
   return program;
 }
 
+/**
+ * A reader that stops early (`| head`) closes the pipe: whatever is left to write has no
+ * one to read it, which is a normal end, not a failure.
+ */
+function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
+  // A message nobody reads changes nothing about the outcome: keep the status it had.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    return EXIT.ok;
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`forkcast: ${err.message}\n`);
-      return err.exitCode;
+    // Commander has already printed its message (or the help, or the version).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    const failure = clientFailure(err);
+    if (failure) {
+      process.stderr.write(`forkcast: ${failure.message}\n`);
+      return failure.exitCode;
     }
     throw err;
   }

@@ -1,12 +1,13 @@
 // `forkcast simulate SCENARIO.json`: runs the engine in this process, no Redis involved.
-import { readFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { EngineError } from '../engine/errors.js';
 import { forecast } from '../advice/forecast.js';
 import { issueLines } from '../schemas/issues.js';
 import { ScenarioSchema } from '../schemas/scenario.js';
 import { resultToCsv } from '../schemas/series-csv.js';
+import { CliError } from './cli-error.js';
 import { humanSummary } from './human-summary.js';
+import { readJson } from './read-json.js';
 
 export interface SimulateOptions {
   mode?: 'exact' | 'expected';
@@ -16,41 +17,16 @@ export interface SimulateOptions {
   human?: boolean;
 }
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+export { CliError };
 
 /** Reads and validates a scenario file; throws CliError naming every bad field. */
 export async function readScenario(file: string) {
-  let text: string;
-  try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = ScenarioSchema.safeParse(json);
+  const parsed = ScenarioSchema.safeParse(await readJson(file));
   if (!parsed.success) {
     const lines = issueLines(parsed.error);
     throw new CliError(`${file} is not a valid scenario:\n${lines.join('\n')}`);
   }
   return parsed.data;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function runSimulate(file: string, options: SimulateOptions, stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Promise<string> {

@@ -90,6 +90,11 @@ const RULES: readonly Rule[] = [
   { layer: 'harness', forbids: ['http', 'queue', 'service', 'validation', 'calibration', 'cli'], why: 'the harness measures; scoring and reports sit above it' },
   { layer: 'http', forbids: ['queue', 'validation', 'harness', 'cli'], why: 'routes see the service interface only' },
   { layer: 'queue', forbids: ['http', 'validation', 'harness', 'cli'], why: 'the queue implements the service, it does not serve HTTP' },
+  {
+    layer: 'client',
+    forbids: ['engine', 'http', 'queue', 'service', 'validation', 'harness', 'calibration', 'measured-run', 'inspect', 'cli', 'runtime', 'config'],
+    why: 'a client of the API knows its contract (the schemas), not the server',
+  },
   { layer: 'service', forbids: ['http', 'queue', 'validation', 'harness', 'cli', 'runtime'], why: 'the boundary both sides share' },
 ];
 
