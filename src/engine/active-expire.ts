@@ -324,7 +324,9 @@ export function activeExpire(options: ActiveExpireOptions): ActiveExpireResult {
     const notDue = 1 - curve.at(t);
     const perLoop = Math.min(params.keysPerLoop, present);
     const maxBuckets = perLoop * BUCKETS_PER_KEY_MAX;
-    let running = weight;
+    // Under one expected key the dict is empty with the complementary chance, and an empty
+    // expires dict ends the cycle at once (src/expire.c: dictSize(db->expires) == 0).
+    let running = weight * Math.min(1, present);
     let loops = 0; // loops done on the path where the cycle is still running
     let elapsedUsec = 0; // on that path, for the budget
     let spentUsec = 0; // expected
