@@ -14,6 +14,7 @@ import type { PlanningService } from '../../src/service/planning-service.js';
 import type { SimulationService } from '../../src/service/simulation-service.js';
 import { deleteKeys, randomPrefix, REDIS_URL, until } from '../queue/support.js';
 import { TEST_CONFIG } from '../support/http-app.js';
+import { SWEEP_LAYERS } from '../../src/pictures/sweep-chart-spec.js';
 
 const TTL_SEC = 600;
 const MiB = 1024 * 1024;
@@ -40,6 +41,30 @@ describe('/v1/plans and /v1/hosts over BullMQ', () => {
     await planning.close();
     await service.close();
     await deleteKeys(prefix);
+  });
+
+  it('marks a plan\'s answer on the chart of a sweep over the same field', async () => {
+    const plan = await request(app).post('/v1/plans?wait=60').send(planBody).expect(200);
+    const sweepBody = { base: { ...base, host: { memoryBytes: '256MiB', reservedBytes: 0 } }, axes: [{ path: 'workload.writesPerSec', values: [1000, 10_000, 50_000, 200_000] }] };
+    const sweep = await request(app).post('/v1/sweeps?wait=60').send(sweepBody).expect(200);
+    const chart = (query: string) => request(app).get(`/v1/sweeps/${sweep.body.id}/chart.svg${query}`);
+    const svg = async (query: string) => {
+      const res = await chart(query)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      return (res.body as Buffer).toString('utf8');
+    };
+    expect(await svg('')).not.toContain(`${SWEEP_LAYERS.answer}_marks`);
+    const marked = await svg(`?plan=${plan.body.id}`);
+    expect(marked).toContain(`${SWEEP_LAYERS.answer}_marks`);
+    expect(marked).toContain(`max-write-rate: ${(plan.body.result as PlanResult).answer.value} writes/s`);
+    await chart('?plan=plan-0000000000000000').expect(404);
+    await chart('?plan=nonsense').expect(400);
   });
 
   it('answers a plan with ?wait, under its content-hash id, and serves it again from the store', async () => {

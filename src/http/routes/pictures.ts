@@ -4,7 +4,10 @@
 import type { Response } from 'express';
 import { isFinishedStatus } from '../../schemas/api.js';
 import { StateConflictProblemSchema } from '../../schemas/http.js';
+import { PlanningIdSchema } from '../../schemas/planning.js';
 import { SweepIdSchema } from '../../schemas/sweep.js';
+import { ServiceUnavailableError } from '../../service/errors.js';
+import type { PlanningService } from '../../service/planning-service.js';
 import { z } from '../../schemas/zod.js';
 import { simulationChart } from '../../pictures/chart-spec.js';
 import { sweepChart } from '../../pictures/sweep-chart-spec.js';
@@ -165,6 +168,28 @@ export function pictureOperations(config: HttpConfig): Operation[] {
   return [getSvg, getPng, getReport];
 }
 
+/**
+ * A finished plan's answer on a sweep's first axis: the value its boundary scenario holds at that
+ * field, so a plan on `max-write-rate` marks a sweep over `workload.writesPerSec`. Undefined when
+ * the plan found no boundary (its answer is null).
+ */
+async function planAnswer(planning: PlanningService | undefined, planId: string, path: string, retryAfterSec: number): Promise<{ value: unknown; label: string } | undefined> {
+  if (!planning) throw new ServiceUnavailableError('planning is not configured on this server');
+  if (!planId.startsWith('plan-')) throw new HttpProblem({ status: 422, code: 'VALIDATION_FAILED', detail: `plan: ${planId} is a host plan; give a plan- id` });
+  const state = await planning.getPlanning('plan', planId);
+  if (!state) throw new HttpProblem({ status: 404, code: 'NOT_FOUND', detail: `plan: no plan has the id ${planId}` });
+  if (state.status !== 'completed' || !state.result) {
+    throw stateConflict('PLAN_NOT_FINISHED', `plan: ${planId} is ${state.status}; its answer exists once it has completed.`, state.status, { 'Retry-After': String(retryAfterSec) });
+  }
+  const { boundary, question, answer } = state.result;
+  if (!boundary) return undefined;
+  const value = path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), boundary.scenario);
+  if (value === undefined) {
+    throw new HttpProblem({ status: 422, code: 'PLAN_NOT_ON_AXIS', detail: `plan: the boundary of ${planId} (${question}) sets no ${path}, the sweep's first axis` });
+  }
+  return { value, label: `${question}: ${answer.value} ${answer.unit}` };
+}
+
 /** The picture of a finished sweep: its rows against the first axis. */
 export function sweepPictureOperations(config: HttpConfig): Operation[] {
   const exampleId = 'swp-5b1e0c9d2a7f4e36';
@@ -179,7 +204,14 @@ export function sweepPictureOperations(config: HttpConfig): Operation[] {
       'copy-on-write (dashed), one pair of lines per value of a second axis, each point coloured by its verdict level, and the host limit when every point ' +
       'has the same one. Failed or cancelled points are left out. 409 until the sweep has finished.',
     tags: ['sweeps'],
-    request: { params: z.object({ id: SweepIdSchema }) },
+    request: {
+      params: z.object({ id: SweepIdSchema }),
+      query: z.object({
+        plan: PlanningIdSchema.optional().openapi({
+          description: 'A finished plan whose boundary scenario sets the first axis’s field: its value there is marked on the chart (the plan’s answer in the sweep’s terms).',
+        }),
+      }),
+    },
     notFound: (params) => sweepNotFound(String(params.id)),
     responses: {
       200: response('The chart.', { mediaType: 'image/svg+xml', schema: { type: 'string' }, example: '<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>' }, {}, { rateLimited: true }),
@@ -189,9 +221,12 @@ export function sweepPictureOperations(config: HttpConfig): Operation[] {
         headers: { 'Retry-After': RETRY_AFTER_HEADER_DOC },
       }),
       410: problemResponse(new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The rows of ${exampleId} have expired; submit the sweep again.` }), instance),
+      422: problemResponse(new HttpProblem({ status: 422, code: 'PLAN_NOT_ON_AXIS', detail: 'plan: the boundary of plan-3f9c2a71b0d4e8a1 (max-dataset) sets no dataset.keys, the sweep\'s first axis' }), instance, {
+        description: 'The plan given in `plan` does not set the sweep’s first field, or is a host plan.',
+      }),
       ...commonProblemResponses(config.rateLimitPerMin, instance),
     },
-    async handle({ service, tuning }, { params: { id } }, res) {
+    async handle({ service, tuning, planning }, { params: { id }, query }, res) {
       const record = await service.getSweep(id);
       if (!record) throw sweepNotFound(id);
       if (!isFinishedStatus(record.status)) {
@@ -201,7 +236,8 @@ export function sweepPictureOperations(config: HttpConfig): Operation[] {
       }
       const result = await service.sweepResult(id);
       if (!result) throw new HttpProblem({ status: 410, code: 'RESULT_EXPIRED', detail: `The rows of ${id} have expired; submit the sweep again.` });
-      const { spec } = sweepChart({ axes: record.axes, rows: result.rows, title: `peak memory across ${record.axes.map((a) => a.path).join(' × ')}` });
+      const answer = query.plan === undefined ? undefined : await planAnswer(planning, query.plan, record.axes[0]!.path, tuning.retryAfterSec);
+      const { spec } = sweepChart({ axes: record.axes, rows: result.rows, answer, title: `peak memory across ${record.axes.map((a) => a.path).join(' × ')}` });
       res.set('Cache-Control', IMMUTABLE_CACHE_CONTROL).type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
     },
   });
