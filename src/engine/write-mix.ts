@@ -97,7 +97,18 @@ export function distinctShareCurve(mix: WriteMix, maxOverwrites: number): Distin
     m0[i] = a * step;
     m1[i] = b * step;
   }
+  // A step reads the curve at the tracker's writes and again for the fault cost at the same
+  // writes: the last value is kept.
+  let lastWrites = -1;
+  let lastShare = 0;
   return (writes) => {
+    if (writes === lastWrites) return lastShare;
+    lastWrites = writes;
+    lastShare = interpolated(writes);
+    return lastShare;
+  };
+
+  function interpolated(writes: number): number {
     if (!(writes > 1 && writes < maxOverwrites)) return exact(writes);
     const u = Math.log(writes) / step;
     const i = Math.min(intervals - 1, Math.floor(u));
@@ -110,5 +121,5 @@ export function distinctShareCurve(mix: WriteMix, maxOverwrites: number): Distin
     // there against the last bit of rounding in exp(log), so the curve never steps back.
     const share = Math.exp(y0 + t * (a + t * (3 * d - 2 * a - b + t * (a + b - 2 * d)))) / keys;
     return Math.min(Math.max(share, shares[i]!), shares[i + 1]!);
-  };
+  }
 }
