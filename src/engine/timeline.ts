@@ -195,11 +195,16 @@ export function runTimeline(
   };
   // A rate one core serves even at the steepest fault cost is served whole, without reading
   // the slope. The 1% covers the initial slope's secant (≤ 1e-4 short) and the curves' rounding.
-  const servedWholeBelowPerSec = 1e6 / (run.serviceUsecPerWrite + overwriteShare * faultCost.maxFaultsPerOverwrite * 1.01 * run.copyFaultUsec);
+  const servedWholeAtForkPerSec = 1e6 / (run.serviceUsecPerWrite + overwriteShare * faultCost.maxFaultsPerOverwrite * 1.01 * run.copyFaultUsec);
+  // The faults per overwrite only fall while a child lives (a page copied once is not copied
+  // again: the faults are concave in the overwrites), so a capacity once reached stays
+  // reached until it exits, and a rate at or below it is served whole without reading the slope.
+  let servedWholeBelowPerSec = servedWholeAtForkPerSec;
   const startChild = (i: number) => {
     current = i;
     tracker = trackerFor(i);
     overwrites = 0;
+    servedWholeBelowPerSec = servedWholeAtForkPerSec;
     records[i] = { cowPeakBytes: held(true), cowBytes: 0, copiedPages: 0, writes: -writesServed, writesOffered: -writesOffered, faultStallMs: 0, distinctKeysWritten: 0 };
   };
   const endChild = () => {
@@ -255,7 +260,13 @@ export function runTimeline(
       const dt = b - a;
       const offered = offeredWritesBetween(run.load, a, b);
       const offeredRate = dt > 0 ? offered / dt : 0;
-      const capacity = !alive ? 1e6 / run.serviceUsecPerWrite : offeredRate <= servedWholeBelowPerSec ? offeredRate : capacityWithChild();
+      let capacity: number;
+      if (!alive) capacity = 1e6 / run.serviceUsecPerWrite;
+      else if (offeredRate <= servedWholeBelowPerSec) capacity = offeredRate;
+      else {
+        capacity = capacityWithChild();
+        if (capacity > servedWholeBelowPerSec) servedWholeBelowPerSec = capacity;
+      }
       const rate = Math.min(offeredRate, capacity);
       const served = rate * dt;
       writesServed += served;
