@@ -32,6 +32,20 @@ interface ClassTerms {
   writtenKeysPerPage: number;
 }
 
+/** ln(1 − q), −Infinity once every key is written. */
+function logShareUnwritten(q: number): number {
+  return q >= 1 ? -Infinity : Math.log1p(-q);
+}
+
+/**
+ * 1 − (1 − q)^n, the chance that one of n keys is written, from ln(1 − q): one log per curve
+ * read instead of a pow per term (pow is several times dearer), and exact for small q, where
+ * 1 − pow(1 − q, n) cancels.
+ */
+function someWritten(logUnwritten: number, n: number): number {
+  return -Math.expm1(n * logUnwritten);
+}
+
 /** A share of keys written small enough that the curves are still straight. */
 const INITIAL_SHARE = 1e-9;
 
@@ -95,24 +109,25 @@ export class ExpectedCow {
 
   private copiedPagesAt(q: number, sequential: boolean): number {
     if (q <= 0) return 0;
-    if (this.config.copyHugePages) return this.hugeCopiedPages(q, sequential);
+    const logUnwritten = logShareUnwritten(q);
+    if (this.config.copyHugePages) return this.hugeCopiedPages(q, logUnwritten, sequential);
     let pages = 0;
     for (const c of this.classes) {
       const { sharedKeyCounts, sharedPages } = c;
       let perPeriod = 0;
       for (let i = 0; i < sharedPages.length; i++) {
-        perPeriod += sharedPages[i]! * (sequential ? q : 1 - Math.pow(1 - q, sharedKeyCounts[i]!));
+        perPeriod += sharedPages[i]! * (sequential ? q : someWritten(logUnwritten, sharedKeyCounts[i]!));
       }
       pages += perPeriod * c.scale;
     }
-    return pages + this.exclusivePagesPerKey * q * this.keys + this.largeMetadataPages(q, sequential);
+    return pages + this.exclusivePagesPerKey * q * this.keys + this.largeMetadataPages(q, logUnwritten, sequential);
   }
 
   /** Edata and radix-tree pages written when the extents of a share q of the keys are reused. */
-  private largeMetadataPages(q: number, sequential: boolean): number {
+  private largeMetadataPages(q: number, logUnwritten: number, sequential: boolean): number {
     const m = this.largeMetadata;
     if (!m) return 0;
-    const dirty = (extentsPerPage: number) => (sequential ? q : 1 - Math.pow(1 - q, extentsPerPage));
+    const dirty = (extentsPerPage: number) => (sequential ? q : someWritten(logUnwritten, extentsPerPage));
     return m.edataPages * dirty(m.extentsPerEdataPage) + m.rtreePages * dirty(m.extentsTouchingRtreePage);
   }
 
@@ -132,16 +147,16 @@ export class ExpectedCow {
     return units + this.dismissiblePagesPerKey * q * this.keys;
   }
 
-  private hugeCopiedPages(q: number, sequential: boolean): number {
+  private hugeCopiedPages(q: number, logUnwritten: number, sequential: boolean): number {
     // A huge page stays shared only while none of the keys on it has been written.
     let pages = 0;
     for (const c of this.classes) {
-      const dirty = sequential ? q : 1 - Math.pow(1 - q, c.writtenKeysPerPage * PAGES_PER_HUGE_PAGE);
+      const dirty = sequential ? q : someWritten(logUnwritten, c.writtenKeysPerPage * PAGES_PER_HUGE_PAGE);
       pages += c.pages * dirty;
     }
     if (this.largeExtentPages > 0) {
       const keysPerHuge = PAGES_PER_HUGE_PAGE / this.largeExtentPages;
-      const dirty = sequential ? q : 1 - Math.pow(1 - q, keysPerHuge);
+      const dirty = sequential ? q : someWritten(logUnwritten, keysPerHuge);
       pages += this.keys * this.largeExtentPages * dirty;
     }
     return pages;

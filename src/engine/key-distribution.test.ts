@@ -4,6 +4,7 @@ import {
   createRankSampler,
   expectedDistinctKeys,
   tableExp,
+  zipfDistinctKeysTable,
   type KeyDistribution,
 } from './key-distribution.js';
 import { Rng } from './rng.js';
@@ -395,6 +396,22 @@ describe('expectedDistinctKeys at scale and against simulated runs', () => {
     const seen = new Set<number>();
     for (let i = 0; i < writes; i++) seen.add(sampler.sample(rng));
     expect(relErr(seen.size, expectedDistinctKeys(dist, n, writes))).toBeLessThan(0.02);
+  });
+});
+
+describe('zipfDistinctKeysTable', () => {
+  it('gives expectedDistinctKeys and, to the digits a central difference resolves, its slope in the writes', () => {
+    for (const [n, s] of [[16_000_000, 1.3], [1e9, 0.99], [50_000, 1.5], [200, 1.1]] as const) {
+      const writes = new Float64Array([0.5, 1, 2, 10, 1000, 1e5, 1e7, 1e9]);
+      const table = zipfDistinctKeysTable(n, s, writes);
+      writes.forEach((w, i) => {
+        expect(table.keys[i]).toBe(expectedDistinctKeys(zipf(s), n, w));
+        if (w <= 1) return; // the count is the writes up to 1, a kink there
+        const h = w * 1e-4;
+        const central = (expectedDistinctKeys(zipf(s), n, w + h) - expectedDistinctKeys(zipf(s), n, w - h)) / (2 * h);
+        expect(Math.abs(table.slopes[i]! - central)).toBeLessThanOrEqual(1e-8 * Math.max(central, 1e-3));
+      });
+    }
   });
 });
 

@@ -242,6 +242,36 @@ const SIMPSON_PER_LOG_UNIT = 24;
 const SURELY_TOUCHED = -39;
 
 /**
+ * The Zipf expected distinct keys and their derivative in the writes at each of `writes`, for a
+ * table to interpolate with cubic Hermite: one pass over the sum's terms gives both. Values are
+ * those of expectedDistinctKeys, clamped alike.
+ */
+export function zipfDistinctKeysTable(n: number, exponent: number, writes: Float64Array): { keys: Float64Array; slopes: Float64Array } {
+  checkN(n);
+  checkExponent(exponent);
+  const curve = zipfDistinctCurve(n, exponent);
+  const keys = new Float64Array(writes.length);
+  const slopes = new Float64Array(writes.length);
+  const slope = new Float64Array(1);
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i]!;
+    if (!(w >= 0 && w < Infinity)) throw new RangeError(`writes must be finite and >= 0, got ${w}`);
+    // Up to one write the count is the writes (see expectedDistinctKeysCurve); from 1 on the
+    // slope is the sum's, which is what a table starting at 1 needs.
+    if (w < 1 || n === 1) {
+      keys[i] = Math.min(w, n);
+      slopes[i] = w < n ? 1 : 0;
+      continue;
+    }
+    const value = curve(w, slope);
+    keys[i] = w === 1 ? 1 : Math.min(value, w, n);
+    // The clamp to W binds only by rounding (the sum is 1 at W = 1 and rises more slowly); at n, nothing more is reached.
+    slopes[i] = keys[i]! < n ? slope[0]! : 0;
+  }
+  return { keys, slopes };
+}
+
+/**
  * P(a key of per-write probability p is written at least once in W writes), from log(1 − p):
  * that part does not depend on the writes, so a curve computes it once.
  */
@@ -250,12 +280,18 @@ function touched(log1mp: number, writes: number): number {
   return y < SURELY_TOUCHED ? 1 : -Math.expm1(y);
 }
 
+/** d/dW of touched(log1mp, W): −log(1 − p)·(1 − p)^W, 0 where touched is exactly 1. */
+function touchedSlope(log1mp: number, writes: number): number {
+  const y = writes * log1mp;
+  return y < SURELY_TOUCHED ? 0 : -log1mp * Math.exp(y);
+}
+
 /**
  * The Zipf sum as a function of the writes. Every term's log(1 − p) and every Simpson node
  * depends on n and s alone, so they are computed once for a curve read at many write counts;
  * each value is the one the sum gives term by term.
  */
-function zipfDistinctCurve(n: number, s: number): (writes: number) => number {
+function zipfDistinctCurve(n: number, s: number): (writes: number, slopeOut?: Float64Array) => number {
   const head = Math.min(n, ZIPF_HEAD);
   const headPow = new Float64Array(head);
 
@@ -284,9 +320,18 @@ function zipfDistinctCurve(n: number, s: number): (writes: number) => number {
   // In summation order, k = head … 1 (smallest terms first).
   const headLog = new Float64Array(head);
   for (let k = head; k >= 1; k--) headLog[head - k] = Math.log1p(-(headPow[k - 1]! * invH));
-  const headSum = (writes: number) => {
+  // Each term's derivative in W is −log(1 − p)·(1 − p)^W = −log(1 − p)·(1 − touched): no
+  // further exp, and 0 where touched is exactly 1.
+  const headSum = (writes: number, slopeOut?: Float64Array) => {
     let sum = 0;
-    for (let i = 0; i < head; i++) sum += touched(headLog[i]!, writes);
+    let slope = 0;
+    for (let i = 0; i < head; i++) {
+      const l = headLog[i]!;
+      const t = touched(l, writes);
+      sum += t;
+      slope -= l * (1 - t);
+    }
+    if (slopeOut) slopeOut[0] = slope;
     return sum;
   };
   if (b < a) return headSum;
@@ -311,21 +356,45 @@ function zipfDistinctCurve(n: number, s: number): (writes: number) => number {
   const fa = zipfTailTerm(a, s, invH);
   const fb = zipfTailTerm(b, s, invH);
 
-  return (writes) => {
+  return (writes, slopeOut) => {
     let sum = 0;
-    for (let i = 0; i <= intervals; i++) sum += nodeWeight[i]! * (touched(nodeLog[i]!, writes) * nodeX[i]!);
+    let slope = 0;
+    for (let i = 0; i <= intervals; i++) {
+      const l = nodeLog[i]!;
+      const t = touched(l, writes);
+      const wx = nodeWeight[i]! * nodeX[i]!;
+      sum += wx * t;
+      slope -= wx * l * (1 - t);
+    }
     const integral = (sum * step) / 3;
     const tail = integral + 0.5 * (fa.value(writes) + fb.value(writes)) + (fb.slope(writes) - fa.slope(writes)) / 12;
-    return headSum(writes) + tail;
+    const headValue = headSum(writes, slopeOut);
+    if (slopeOut) {
+      const tailSlope = (slope * step) / 3 + 0.5 * (fa.valueSlope(writes) + fb.valueSlope(writes)) + (fb.slopeSlope(writes) - fa.slopeSlope(writes)) / 12;
+      slopeOut[0] = slopeOut[0]! + tailSlope;
+    }
+    return headValue + tail;
   };
 }
 
+interface ZipfTailTerm {
+  value: (writes: number) => number;
+  slope: (writes: number) => number;
+  /** Their derivatives in W. */
+  valueSlope: (writes: number) => number;
+  slopeSlope: (writes: number) => number;
+}
+
 /** f(x) = 1 − (1 − p(x))^W with p(x) = x^-s / H, and its derivative f'(x), as functions of W. */
-function zipfTailTerm(x: number, s: number, invH: number): { value: (writes: number) => number; slope: (writes: number) => number } {
+function zipfTailTerm(x: number, s: number, invH: number): ZipfTailTerm {
   const p = Math.exp(-s * Math.log(x)) * invH;
   const log1mp = Math.log1p(-p);
+  const c = (s * p) / (x * (1 - p));
   return {
     value: (writes) => touched(log1mp, writes),
+    valueSlope: (writes) => touchedSlope(log1mp, writes),
+    // d/dW of the slope below: −c·(1 − p)^W·(1 + W·log(1 − p)).
+    slopeSlope: (writes) => -c * Math.exp(writes * log1mp) * (1 + writes * log1mp),
     // d/dx (1 − (1 − p)^W) = (1 − p)^(W−1) · W · (−p') with p' = −s·p/x.
     slope: (writes) => (-Math.exp(writes * log1mp) * writes * s * p) / (x * (1 - p)),
   };

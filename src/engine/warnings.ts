@@ -16,7 +16,10 @@ const EXACT_LIMIT_WARN_SHARE = 0.5;
 /** Served and offered writes are sums of the same steps: they differ by more only when capped. */
 const SUM_TOLERANCE = 1e-9;
 
-const count = (n: number) => Math.round(n).toLocaleString('en-US');
+// One formatter for the run: toLocaleString builds a new one on every call, a good part of a
+// fast run's summary. Same output (en-US grouping, no fraction digits for a rounded count).
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+const count = (n: number) => COUNT_FORMAT.format(Math.round(n));
 
 function thpWarnings(scenario: Scenario, run: ResolvedRun): Warning[] {
   const out: Warning[] = [];
