@@ -136,7 +136,7 @@ try {
   console.log(`median: 1 worker ${medians[0]!.toFixed(2)} s, 2 workers ${medians[1]!.toFixed(2)} s, speed-up ${(medians[0]! / medians[1]!).toFixed(2)}×`);
   console.log(`  2 workers under ${TARGET_SEC} s: ${medians[1]! < TARGET_SEC ? 'yes' : 'NO'}`);
   console.log(`  Redis keys beyond the stored results: median ${beyond.toFixed(0)} B/point (target ≤ ${TARGET_BYTES_PER_POINT}): ${beyond <= TARGET_BYTES_PER_POINT ? 'yes' : 'NO'}`);
-  console.log(`  used_memory_dataset not in any key's MEMORY USAGE (the keyspace's and expiry tables' entries): ${unaccounted.toFixed(0)} B/point`);
+  console.log(`  used_memory_dataset not in any key's MEMORY USAGE: ${unaccounted.toFixed(0)} B/point`);
 } finally {
   redis.disconnect();
   await redisServer.stop();
