@@ -74,14 +74,32 @@ export function response(
 export function problemResponse(
   problem: HttpProblem,
   instance: string,
-  options: { description?: string; schema?: ZodType; headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>; rateLimited?: boolean } = {},
+  options: {
+    description?: string;
+    schema?: ZodType;
+    headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>;
+    rateLimited?: boolean;
+    /** Further problems of the same status, shown beside `problem` as named examples. */
+    examples?: Record<string, HttpProblem>;
+  } = {},
 ): ResponseConfig {
-  return response(
+  const config = response(
     options.description ?? problem.message,
     { mediaType: PROBLEM_CONTENT_TYPE, schema: options.schema ?? ProblemSchema, example: problem.body(instance) },
     options.headers,
     { rateLimited: options.rateLimited ?? false },
   );
+  if (!options.examples) return config;
+  const all = { [problem.code]: problem, ...options.examples };
+  return {
+    ...config,
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: options.schema ?? ProblemSchema,
+        examples: Object.fromEntries(Object.entries(all).map(([name, p]) => [name, { value: p.body(instance) }])),
+      },
+    },
+  };
 }
 
 export const EXAMPLE_SCENARIO = getOpenApiMetadata(ScenarioSchema).example as ScenarioInput;

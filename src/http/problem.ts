@@ -6,7 +6,7 @@ import type { ZodError } from 'zod';
 import { EngineError } from '../engine/errors.js';
 import type { Problem } from '../schemas/api.js';
 import { fieldIssues, type FieldIssue } from '../schemas/issues.js';
-import { InvalidCursorError, ServiceUnavailableError } from '../service/errors.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, ServiceUnavailableError } from '../service/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -53,6 +53,15 @@ export class HttpProblem extends Error {
     };
   }
 }
+
+/** A reused Idempotency-Key: it names nothing of the request the key was first used for. */
+export const idempotencyKeyReused = () =>
+  new HttpProblem({
+    status: 422,
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    detail: 'This Idempotency-Key was already used with a different request body; send a new key with a new request.',
+    errors: [{ path: 'idempotency-key', message: 'already used by this client with a different request body' }],
+  });
 
 /** What a 422 says: the fields in `errors` name what is wrong. */
 export const VALIDATION_FAILED_DETAIL = 'The request body does not satisfy the schema.';
@@ -147,6 +156,7 @@ export function toProblem(err: unknown, options: { bodyLimitBytes: number }): Ht
       headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SEC) },
     });
   }
+  if (err instanceof IdempotencyKeyReusedError) return idempotencyKeyReused();
   if (err instanceof InvalidCursorError) {
     return new HttpProblem({
       status: 400,

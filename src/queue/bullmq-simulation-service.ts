@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { within } from '../runtime/deadline.js';
 import { isFinishedStatus } from '../schemas/api.js';
-import { ServiceUnavailableError } from '../service/errors.js';
+import { IdempotencyKeyReusedError, ServiceUnavailableError } from '../service/errors.js';
 import { idempotencyId, simulationId } from '../service/job-id.js';
 import type { SimulationEvent, SimulationService, SimulationState, SweepEvent } from '../service/simulation-service.js';
 import { asServiceError } from './errors.js';
@@ -211,8 +211,10 @@ export function createBullmqSimulationService(options: BullmqSimulationServiceOp
   const service: SimulationService = {
     submit: (scenario, submitOptions = {}) =>
       call(async () => {
-        const id = submitOptions.idempotencyKey !== undefined ? idempotencyId(submitOptions.idempotencyKey) : simulationId(scenario);
-        const claim = await store.claim(id, scenario);
+        const { idempotency } = submitOptions;
+        const id = idempotency ? idempotencyId(idempotency.scope, idempotency.key) : simulationId(scenario);
+        const claim = idempotency ? await store.claimKeyed(id, scenario, idempotency.fingerprint) : await store.claim(id, scenario);
+        if ('reused' in claim) throw new IdempotencyKeyReusedError();
         if (!claim.created) return { record: claim.record, created: false };
         try {
           const q = await getQueue();

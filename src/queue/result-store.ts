@@ -39,6 +39,8 @@ export interface ResultStore {
   readonly keys: StoreKeys;
   /** Creates (or resets a failed or cancelled) record as queued, unless a live one exists; `input` is the job's (a scenario, a plan's request). */
   claim(id: string, input: Scenario | object): Promise<ClaimOutcome>;
+  /** `claim` for an Idempotency-Key's record: it keeps `fingerprint`, and one claimed with another fingerprint answers `{ reused: true }`. */
+  claimKeyed(id: string, input: Scenario | object, fingerprint: string): Promise<ClaimOutcome | { reused: true }>;
   /** `claim` for many simulations in one round trip; outcomes in the order given. */
   claimMany(entries: ReadonlyArray<{ id: string; scenario: Scenario }>): Promise<Array<{ created: boolean }>>;
   /** Deletes a record claimed for a job that could not be queued. */
@@ -67,14 +69,22 @@ export interface ResultStore {
 }
 
 // KEYS: record, index, result, cancel. ARGV: id, scenario JSON, createdAt ISO, createdAt ms,
-// TTL s, channel. Returns { created 0|1, previous status or '', record as HGETALL }.
+// TTL s, channel, fingerprint ('' for none). Returns { created 0|1, previous status or '', record
+// as HGETALL }, or { 2 } when the record was claimed with another fingerprint: it is bound to its
+// first body for as long as it lives, whatever its status. A record written without one (only a
+// worker re-creating an expired record does that) binds nothing.
 const CLAIM_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
+if ARGV[7] ~= '' and status then
+  local bound = redis.call('HGET', KEYS[1], 'fingerprint')
+  if bound and bound ~= ARGV[7] then return {2, status, {}} end
+end
 if status == 'queued' or status == 'running' or (status == 'completed' and redis.call('EXISTS', KEYS[3]) == 1) then
   return {0, status, redis.call('HGETALL', KEYS[1])}
 end
 redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'status', 'queued', 'progress', '0', 'createdAt', ARGV[3], 'scenario', ARGV[2], 'attempts', '0')
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'fingerprint', ARGV[7]) end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[5]) * 1000)
@@ -194,38 +204,48 @@ export function createResultStore({ redis, prefix, resultTtlSec }: ResultStoreOp
     if (failure) throw failure;
   };
 
+  const claimWith = async (id: string, input: Scenario | object, fingerprint: string): Promise<ClaimOutcome | { reused: true }> => {
+    const now = new Date();
+    const [created, previous, flat] = (await script(redis, CLAIM)(
+      keys.record(id),
+      keys.index,
+      keys.result(id),
+      keys.cancel(id),
+      id,
+      JSON.stringify(input),
+      now.toISOString(),
+      now.getTime(),
+      resultTtlSec,
+      keys.events,
+      fingerprint,
+    )) as [number, string, string[]];
+    if (created === 2) return { reused: true };
+    const hash: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+    return {
+      created: created === 1,
+      previousStatus: previous ? (previous as SimulationStatus) : undefined,
+      record: toRecord(hash)!,
+    };
+  };
+
   return {
     keys,
 
     async claim(id, input) {
-      const now = new Date();
-      const [created, previous, flat] = (await script(redis, CLAIM)(
-        keys.record(id),
-        keys.index,
-        keys.result(id),
-        keys.cancel(id),
-        id,
-        JSON.stringify(input),
-        now.toISOString(),
-        now.getTime(),
-        resultTtlSec,
-        keys.events,
-      )) as [number, string, string[]];
-      const hash: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
-      return {
-        created: created === 1,
-        previousStatus: previous ? (previous as SimulationStatus) : undefined,
-        record: toRecord(hash)!,
-      };
+      const outcome = await claimWith(id, input, '');
+      if ('reused' in outcome) throw new Error(`record ${id} answered a fingerprint mismatch to a claim without one`);
+      return outcome;
     },
+
+    claimKeyed: (id, input, fingerprint) => claimWith(id, input, fingerprint),
 
     async claimMany(entries) {
       if (entries.length === 0) return [];
       const now = new Date();
       const pipeline = redis.pipeline();
       for (const { id, scenario } of entries) {
-        script(pipeline, CLAIM)(keys.record(id), keys.index, keys.result(id), keys.cancel(id), id, JSON.stringify(scenario), now.toISOString(), now.getTime(), resultTtlSec, keys.events);
+        script(pipeline, CLAIM)(keys.record(id), keys.index, keys.result(id), keys.cancel(id), id, JSON.stringify(scenario), now.toISOString(), now.getTime(), resultTtlSec, keys.events, '');
       }
       const replies = (await pipeline.exec()) ?? [];
       return replies.map(([err, reply]) => {

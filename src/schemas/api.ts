@@ -7,7 +7,7 @@ export const SimulationStatusSchema = z.enum(['queued', 'running', 'completed', 
 export const SimulationIdSchema = z
   .string()
   .regex(/^[a-z0-9-]{8,80}$/)
-  .openapi({ description: 'Derived from a hash of the canonical scenario (or the Idempotency-Key).', example: 'sim-3f9c2a71b0d4e8a1' });
+  .openapi({ description: 'Derived from a hash of the canonical scenario (or of the client and its Idempotency-Key).', example: 'sim-3f9c2a71b0d4e8a1' });
 
 export const SimulationRecordSchema = z
   .object({

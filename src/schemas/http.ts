@@ -49,7 +49,12 @@ export const IdempotencyKeySchema = z
   .openapi({
     // No example: the explorer would fill it in, and the key would then decide the id instead
     // of the scenario, so the example id of the other operations would not be found.
-    description: `Client-chosen key (1–${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters): a retried POST with the same key returns the same simulation.`,
+    description:
+      `Client-chosen key (1–${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters), as draft-ietf-httpapi-idempotency-key-header describes: ` +
+      'a retried POST with the same key and the same body (compared as canonical JSON, by SHA-256) returns the same simulation; ' +
+      'the same key with a different body is refused with 422 IDEMPOTENCY_KEY_REUSED. A key belongs to its client (today the client ' +
+      'address; the API key once API keys are configured): two clients choosing the same key get separate simulations. A key is ' +
+      'remembered as long as its simulation record (RESULT_TTL_SEC after its last change).',
   });
 
 /** As clients write it; the HTTP layer matches header names case-insensitively. */

@@ -17,3 +17,11 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
+
+/** An Idempotency-Key its client already used with a different request body. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('the Idempotency-Key was already used with a different request body');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SimulationIdSchema } from '../schemas/api.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../schemas/scenario.js';
-import { canonicalJson, idempotencyId, simulationId } from './job-id.js';
+import { canonicalJson, idempotencyId, requestFingerprint, simulationId } from './job-id.js';
 
 const scenario = (input: ScenarioInput): Scenario => ScenarioSchema.parse(input);
 
@@ -51,10 +52,24 @@ describe('simulationId', () => {
 });
 
 describe('idempotencyId', () => {
-  it('is stable per key, distinct across keys and from scenario ids', () => {
-    expect(idempotencyId('nightly-2026-01-01')).toBe(idempotencyId('nightly-2026-01-01'));
-    expect(idempotencyId('nightly-2026-01-01')).not.toBe(idempotencyId('nightly-2026-01-02'));
-    expect(idempotencyId('x')).toMatch(/^key-[0-9a-f]{16}$/);
-    expect(SimulationIdSchema.safeParse(idempotencyId('x')).success).toBe(true);
+  it('is stable per scope and key, distinct across keys, across scopes and from scenario ids', () => {
+    expect(idempotencyId('ip:10.0.0.1', 'nightly-2026-01-01')).toBe(idempotencyId('ip:10.0.0.1', 'nightly-2026-01-01'));
+    expect(idempotencyId('ip:10.0.0.1', 'nightly-2026-01-01')).not.toBe(idempotencyId('ip:10.0.0.1', 'nightly-2026-01-02'));
+    expect(idempotencyId('ip:10.0.0.1', 'nightly-2026-01-01')).not.toBe(idempotencyId('ip:10.0.0.2', 'nightly-2026-01-01'));
+    // The parts cannot run into each other: scope "a" + key "bc" is not scope "ab" + key "c".
+    expect(idempotencyId('a', 'bc')).not.toBe(idempotencyId('ab', 'c'));
+    expect(idempotencyId('s', 'x')).toMatch(/^key-[0-9a-f]{16}$/);
+    expect(SimulationIdSchema.safeParse(idempotencyId('s', 'x')).success).toBe(true);
+  });
+});
+
+describe('requestFingerprint', () => {
+  it('is the SHA-256 of the canonical JSON: key order does not count, any value does', () => {
+    const body = { dataset: { usedMemoryBytes: '64MiB', valueBytes: 100 }, workload: { writesPerSec: 5000 } };
+    const reordered = { workload: { writesPerSec: 5000 }, dataset: { valueBytes: 100, usedMemoryBytes: '64MiB' } };
+    expect(requestFingerprint(body)).toBe(requestFingerprint(reordered));
+    expect(requestFingerprint(body)).toBe(createHash('sha256').update(canonicalJson(body)).digest('hex'));
+    expect(requestFingerprint(body)).toMatch(/^[0-9a-f]{64}$/);
+    expect(requestFingerprint({ ...body, workload: { writesPerSec: 5001 } })).not.toBe(requestFingerprint(body));
   });
 });

@@ -7,7 +7,8 @@ import type { Scenario } from '../schemas/scenario.js';
 
 /** Part of every hash: bump it when a change of the engine should invalidate stored results. */
 const SIMULATION_SALT = 'forkcast/simulation/1';
-const IDEMPOTENCY_SALT = 'forkcast/idempotency-key/1';
+// 2: the key is scoped to its client (1 hashed the key alone, shared by every client).
+const IDEMPOTENCY_SALT = 'forkcast/idempotency-key/2';
 const PLANNING_SALT = 'forkcast/planning/1';
 const SWEEP_SALT = 'forkcast/sweep/1';
 const HASH_HEX_CHARS = 16;
@@ -34,9 +35,14 @@ export function simulationId(scenario: Scenario): string {
   return `sim-${digest(SIMULATION_SALT, canonicalJson(scenario))}`;
 }
 
-/** `key-` and 16 hex characters of the SHA-256 of a client's Idempotency-Key. */
-export function idempotencyId(key: string): string {
-  return `key-${digest(IDEMPOTENCY_SALT, key)}`;
+/** `key-` and 16 hex characters of the SHA-256 of a client's scope and its Idempotency-Key: one client's key never names another's record. */
+export function idempotencyId(scope: string, key: string): string {
+  return `key-${digest(IDEMPOTENCY_SALT, canonicalJson({ key, scope }))}`;
+}
+
+/** The SHA-256 (hex) of a request body's canonical JSON: a reused Idempotency-Key must come with the same fingerprint. */
+export function requestFingerprint(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
 /** `plan-` or `host-` and 16 hex characters of the SHA-256 of the parsed request's canonical JSON. */

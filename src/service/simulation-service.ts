@@ -17,9 +17,19 @@ export interface SimulationPage {
   nextCursor: string | null;
 }
 
+/** A client's Idempotency-Key, scoped to the client and bound to its request body. */
+export interface Idempotency {
+  /** Client-chosen key. */
+  key: string;
+  /** Who the key belongs to: the same key of two scopes names two records. */
+  scope: string;
+  /** requestFingerprint of the body: the same key with another fingerprint is refused. */
+  fingerprint: string;
+}
+
 export interface SubmitOptions {
-  /** Client-chosen key: the same key returns the same simulation. */
-  idempotencyKey?: string | undefined;
+  /** The same key (in its scope) with the same body returns the same simulation; with another body, IdempotencyKeyReusedError. */
+  idempotency?: Idempotency | undefined;
 }
 
 export type CancelOutcome =
@@ -52,7 +62,7 @@ export interface SweepEvent {
 }
 
 export interface SimulationService {
-  /** Queues the scenario unless the same one (or idempotency key) is known; `created` says which. */
+  /** Queues the scenario unless the same one (or idempotency key) is known; `created` says which. Rejects with IdempotencyKeyReusedError for a key its scope used with another body. */
   submit(scenario: Scenario, options?: SubmitOptions): Promise<{ record: SimulationState; created: boolean }>;
   get(id: string): Promise<SimulationState | undefined>;
   result(id: string): Promise<SimulationResult | undefined>;

@@ -39,18 +39,39 @@ describe('POST /v1/simulations', () => {
     expect(again.headers.location).toBe(`/v1/simulations/${first.body.id}`);
   });
 
-  it('passes Idempotency-Key to the service: one key, one simulation', async () => {
-    const { app } = testApp({ service: { autoRun: false } });
+  it('honours Idempotency-Key: the same key and body, one simulation; a new key, another', async () => {
+    const { app, service } = testApp({ service: { autoRun: false } });
     const a = await request(app).post('/v1/simulations').set('Idempotency-Key', 'nightly-42').send(smallScenario()).expect(202);
-    const b = await request(app)
-      .post('/v1/simulations')
-      .set('Idempotency-Key', 'nightly-42')
-      .send(smallScenario({ simulation: { seed: 9 } }))
-      .expect(202);
+    // The same body with its members in another order is the same body.
+    const reordered = Object.fromEntries(Object.entries(smallScenario()).reverse());
+    const b = await request(app).post('/v1/simulations').set('Idempotency-Key', 'nightly-42').send(reordered).expect(202);
     expect(b.body.id).toBe(a.body.id);
     expect(a.body.id).toMatch(/^key-/);
+    service.run(a.body.id);
+    const done = await request(app).post('/v1/simulations').set('Idempotency-Key', 'nightly-42').send(smallScenario()).expect(200);
+    expect(done.body).toMatchObject({ id: a.body.id, status: 'completed' });
     const c = await request(app).post('/v1/simulations').set('Idempotency-Key', 'nightly-43').send(smallScenario()).expect(202);
     expect(c.body.id).not.toBe(a.body.id);
+  });
+
+  it('refuses an Idempotency-Key reused with another body: 422 IDEMPOTENCY_KEY_REUSED naming nothing of the first request', async () => {
+    const { app, service } = testApp({ service: { autoRun: false } });
+    const first = { ...smallScenario({ simulation: { seed: 7 } }), name: 'first-tenant-secret' };
+    const a = await request(app).post('/v1/simulations').set('Idempotency-Key', 'nightly-44').send(first).expect(202);
+    service.run(a.body.id);
+    const res = await request(app)
+      .post('/v1/simulations')
+      .set('Idempotency-Key', 'nightly-44')
+      .send(smallScenario({ simulation: { seed: 9 } }))
+      .expect(422)
+      .expect('content-type', /application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED', errors: [{ path: 'idempotency-key' }] });
+    expect(res.text).not.toContain(a.body.id);
+    expect(res.text).not.toContain('first-tenant-secret');
+    expect(res.text).not.toContain('cowPeakBytes');
+    // The first request, retried, still gets its own simulation.
+    const again = await request(app).post('/v1/simulations').set('Idempotency-Key', 'nightly-44').send(first).expect(200);
+    expect(again.body.id).toBe(a.body.id);
   });
 
   it('rejects an Idempotency-Key with spaces as a bad header', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqSimulationService } from '../../src/queue/bullmq-simulation-service.js';
 import { QUEUE_NAME, storeKeys } from '../../src/queue/keys.js';
 import { createWorkerPool, type FinishedRun, type WorkerPool } from '../../src/queue/worker-pool.js';
+import { IdempotencyKeyReusedError } from '../../src/service/errors.js';
 import type { SimulationEvent, SimulationService } from '../../src/service/simulation-service.js';
 import { deleteKeys, longScenario, quickScenario, randomPrefix, REDIS_URL, scenario, until } from './support.js';
 
@@ -70,12 +71,41 @@ describe('BullMQ simulation service with a worker pool', () => {
     expect((await queue.getJob(first.record.id))?.attemptsStarted).toBe(1);
   });
 
-  it('maps an Idempotency-Key to its own id', async () => {
-    const a = await service.submit(quickScenario(13), { idempotencyKey: 'nightly-1' });
-    const b = await service.submit(quickScenario(14), { idempotencyKey: 'nightly-1' });
+  it('maps an Idempotency-Key to its own id, per client, bound to the body it came with', async () => {
+    const key = (scope: string, fingerprint: string) => ({ idempotency: { key: 'nightly-1', scope, fingerprint } });
+    const a = await service.submit(quickScenario(13), key('ip:10.0.0.1', 'fp-13'));
+    const again = await service.submit(quickScenario(13), key('ip:10.0.0.1', 'fp-13'));
     expect(a.record.id).toMatch(/^key-/);
-    expect(b).toMatchObject({ created: false, record: { id: a.record.id } });
+    expect(again).toMatchObject({ created: false, record: { id: a.record.id } });
+    // The same key with another body: refused, and the first record is left as it was.
+    await expect(service.submit(quickScenario(14), key('ip:10.0.0.1', 'fp-14'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await redis.hget(keys.record(a.record.id), 'fingerprint')).toBe('fp-13');
+    // Another client's same key names a record of its own.
+    const other = await service.submit(quickScenario(14), key('ip:10.0.0.2', 'fp-14'));
+    expect(other).toMatchObject({ created: true });
+    expect(other.record.id).toMatch(/^key-/);
+    expect(other.record.id).not.toBe(a.record.id);
     expect((await service.waitUntilFinished(a.record.id, 20_000))?.summary?.scenario.simulation.seed).toBe(13);
+    expect((await service.waitUntilFinished(other.record.id, 20_000))?.summary?.scenario.simulation.seed).toBe(14);
+    // Still bound once finished, and the key lives as long as its record (the result TTL).
+    await expect(service.submit(quickScenario(15), key('ip:10.0.0.1', 'fp-15'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await service.submit(quickScenario(13), key('ip:10.0.0.1', 'fp-13'))).toMatchObject({ created: false, record: { id: a.record.id, status: 'completed' } });
+    const ttl = await redis.ttl(keys.record(a.record.id));
+    expect(ttl).toBeGreaterThan(TTL_SEC - 30);
+    expect(ttl).toBeLessThanOrEqual(TTL_SEC);
+  });
+
+  it('re-runs a cancelled keyed simulation for the same body, never for another', async () => {
+    const key = (fingerprint: string) => ({ idempotency: { key: 'retry-1', scope: 'ip:10.0.0.3', fingerprint } });
+    const { record } = await service.submit(longScenario(16, 30), key('fp-16'));
+    await service.cancel(record.id);
+    const cancelled = async () => ((await service.get(record.id))?.status === 'cancelled' ? true : undefined);
+    await until(cancelled, 20_000, 'the cancel');
+    await expect(service.submit(longScenario(17, 30), key('fp-17'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    const rerun = await service.submit(longScenario(16, 30), key('fp-16'));
+    expect(rerun).toMatchObject({ created: true, record: { id: record.id, status: 'queued' } });
+    await service.cancel(record.id);
+    await until(cancelled, 20_000, 'the second cancel');
   });
 
   it('reports progress and the final status to subscribers', async () => {

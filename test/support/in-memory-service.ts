@@ -9,7 +9,7 @@ import type { SweepResult, SweepRow } from '../../src/schemas/sweep.js';
 import { isFinishedStatus } from '../../src/schemas/api.js';
 import type { SimulationResult } from '../../src/schemas/result.js';
 import type { Scenario } from '../../src/schemas/scenario.js';
-import { InvalidCursorError, ServiceUnavailableError } from '../../src/service/errors.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, ServiceUnavailableError } from '../../src/service/errors.js';
 import type {
   CancelOutcome,
   SimulationEvent,
@@ -36,6 +36,8 @@ interface Entry {
   scenario: Scenario;
   result?: SimulationResult;
   cancelRequested: boolean;
+  /** The body fingerprint an Idempotency-Key's record is bound to. */
+  fingerprint?: string | undefined;
 }
 
 export interface InMemoryServiceOptions {
@@ -62,11 +64,13 @@ export class InMemorySimulationService implements SimulationService {
   async submit(scenario: Scenario, options: SubmitOptions = {}) {
     this.#reachable();
     this.submissions++;
-    const id = options.idempotencyKey === undefined ? simulationId(scenario) : idempotencyId(options.idempotencyKey);
+    const { idempotency } = options;
+    const id = idempotency ? idempotencyId(idempotency.scope, idempotency.key) : simulationId(scenario);
     const known = this.#entries.get(id);
+    if (known && idempotency && known.fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError();
     if (known) return { record: known.record, created: false };
     const record: SimulationState = { id, status: 'queued', progress: 0, createdAt: this.#now(), finishedAt: null };
-    this.#entries.set(id, { record, scenario, cancelRequested: false });
+    this.#entries.set(id, { record, scenario, cancelRequested: false, fingerprint: idempotency?.fingerprint });
     if (this.#autoRun) setImmediate(() => this.run(id));
     return { record, created: true };
   }

@@ -218,7 +218,7 @@ export function addClientCommands(program: Command): void {
       .argument('<scenario>', 'scenario JSON file, or - for standard input'),
   )
     .option('--max-points <n>', 'with --wait: downsample the series to at most n points', pointCount)
-    .option('--idempotency-key <key>', 'a retried submit with the same key names the same simulation')
+    .option('--idempotency-key <key>', 'a retried submit with the same key and file names the same simulation; another file is refused')
     .option('--human', 'with --wait: print the verdict, warnings and advice on stderr even when it is not a terminal')
     .option('--no-human', 'do not print them, even on a terminal')
     .action(async (file: string, options: OutputOptions & { idempotencyKey?: string }) => {

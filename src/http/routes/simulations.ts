@@ -11,6 +11,8 @@ import {
 } from '../../schemas/http.js';
 import { ScenarioSchema } from '../../schemas/scenario.js';
 import type { SimulationState } from '../../service/simulation-service.js';
+import { requestFingerprint } from '../../service/job-id.js';
+import { clientScope } from '../client-scope.js';
 import type { HttpConfig } from '../context.js';
 import { SIMULATION_PATH, SIMULATIONS_PATH, simulationPath, simulationRecord } from '../links.js';
 import {
@@ -25,7 +27,7 @@ import {
   RETRY_AFTER_HEADER_DOC,
 } from '../openapi-parts.js';
 import { operation, type Operation } from '../operation.js';
-import { HttpProblem, simulationNotFound, stateConflict, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
+import { HttpProblem, idempotencyKeyReused, simulationNotFound, stateConflict, unsupportedMediaType, VALIDATION_FAILED_DETAIL } from '../problem.js';
 import { notFoundById } from './shared.js';
 
 function accepted(res: Response, record: SimulationState, retryAfterSec: number) {
@@ -45,7 +47,7 @@ export function simulationOperations(config: HttpConfig): Operation[] {
     description:
       'Queues the scenario and answers 202 with a Location to poll. The id is a hash of the scenario as parsed (defaults filled in), ' +
       'so submitting the same scenario again returns the same simulation: 202 while it is queued or running, 200 once it has finished. ' +
-      'With an Idempotency-Key the key decides the id instead. With `?wait=N` the request waits up to N seconds and answers 200 ' +
+      'With an Idempotency-Key the key, scoped to the client, decides the id instead; the same key with a different body is refused (422 IDEMPOTENCY_KEY_REUSED). With `?wait=N` the request waits up to N seconds and answers 200 ' +
       `with the result inlined when the simulation completes in time. The body may be at most ${config.bodyLimitBytes} bytes.`,
     tags: ['simulations'],
     request: {
@@ -89,12 +91,20 @@ export function simulationOperations(config: HttpConfig): Operation[] {
           errors: [{ path: 'dataset.valueBytes', message: 'must be a whole number of bytes from 1 B to 512.00 MiB, got 1073741824' }],
         }),
         SIMULATIONS_PATH,
-        { description: 'The scenario violates the schema; `errors` names each field and its limit.' },
+        {
+          description:
+            'The scenario violates the schema (VALIDATION_FAILED); `errors` names each field and its limit. Or the Idempotency-Key was already ' +
+            'used by this client with a different body (IDEMPOTENCY_KEY_REUSED): the answer names nothing of that first request.',
+          examples: { IDEMPOTENCY_KEY_REUSED: idempotencyKeyReused() },
+        },
       ),
       ...common,
     },
-    async handle({ service, tuning }, { query, headers, body: scenario }, res) {
-      const { record } = await service.submit(scenario, { idempotencyKey: headers['idempotency-key'] });
+    async handle({ service, tuning }, { query, headers, body: scenario }, res, req) {
+      const key = headers['idempotency-key'];
+      // The fingerprint is of the body as sent (parsed JSON, keys sorted), before defaults are filled in.
+      const idempotency = key === undefined ? undefined : { key, scope: clientScope(req), fingerprint: requestFingerprint(req.body) };
+      const { record } = await service.submit(scenario, { idempotency });
       let current = record;
       if (query.wait !== undefined && query.wait > 0 && !isFinishedStatus(current.status)) {
         current = (await service.waitUntilFinished(record.id, query.wait * 1000)) ?? current;
