@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   MAX_POINTS: int(3, 100_000).default(100_000),
   // Ceiling: a point costs ~75 KB of Redis with its result (README, Sweeps), so 1e5 points are ~7.5 GB.
   MAX_SWEEP_POINTS: int(1, 100_000).default(DEFAULT_MAX_SWEEP_POINTS),
+  // More than a few proxies in one chain is unheard of; 16 only bounds a typo.
+  TRUST_PROXY: int(0, 16).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -91,6 +93,12 @@ export interface Config {
   maxPoints: number;
   /** Most points of one sweep (the product of its axes' lengths). @defaultValue 1000 */
   maxSweepPoints: number;
+  /**
+   * Proxies in front of the API whose `X-Forwarded-*` headers are believed (express's
+   * `trust proxy` hop count); 0 believes none, so `X-Forwarded-Proto: https` is then ignored.
+   * @defaultValue 0
+   */
+  trustProxyHops: number;
   /** pino level. @defaultValue 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -132,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
     maxPoints: e.MAX_POINTS,
     maxSweepPoints: e.MAX_SWEEP_POINTS,
+    trustProxyHops: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }
