@@ -24,16 +24,23 @@ export interface ServerLimits {
 
 const DEFAULT_CHECK_INTERVAL_MS = 1000;
 
-function clientErrorProblem(code: string | undefined): HttpProblem {
+/** Request line and headers at most, bytes: Node's default, stated in the 431. */
+const MAX_HEADER_BYTES = 16_384;
+
+function clientErrorProblem(code: string | undefined, limits: ServerLimits): HttpProblem {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return new HttpProblem({
         status: 431,
         code: 'HEADERS_TOO_LARGE',
-        detail: 'The request line and headers exceed the limit of 16384 bytes.',
+        detail: `The request line and headers exceed the limit of ${MAX_HEADER_BYTES} bytes.`,
       });
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new HttpProblem({ status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request did not arrive in time.' });
+      return new HttpProblem({
+        status: 408,
+        code: 'REQUEST_TIMEOUT',
+        detail: `The headers must arrive within ${limits.headersTimeoutMs} ms and the whole request within ${limits.requestTimeoutMs} ms.`,
+      });
     default:
       return new HttpProblem({ status: 400, code: 'BAD_REQUEST', detail: 'The request is not valid HTTP/1.1.' });
   }
@@ -57,8 +64,7 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits, log
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: limits.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS,
-      // Node's default; the 431 above states it.
-      maxHeaderSize: 16_384,
+      maxHeaderSize: MAX_HEADER_BYTES,
     },
     app,
   );
@@ -73,7 +79,7 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits, log
       socket.destroy();
       return;
     }
-    writeProblem(socket, clientErrorProblem(err.code));
+    writeProblem(socket, clientErrorProblem(err.code, limits));
   });
   return server;
 }

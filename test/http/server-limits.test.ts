@@ -61,6 +61,7 @@ describe('the HTTP server limits', () => {
     expect(problem.status).toBe(408);
     expect(problem.contentType).toBe('application/problem+json; charset=utf-8');
     expect(problem.body).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' });
+    expect(problem.body.detail).toContain('within 600 ms');
     // Cut after the 600 ms deadline, within a few check intervals of it, not at Node's 60 s.
     expect(closedAtMs).toBeGreaterThanOrEqual(550);
     expect(closedAtMs).toBeLessThan(5000);
