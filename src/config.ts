@@ -7,6 +7,9 @@ import { byteSize } from './schemas/units.js';
 
 const MiB = 1024 * 1024;
 
+/** The request timeout beside the longest `?wait`: time to send a 1 MiB body at ~35 KB/s. */
+const REQUEST_TIMEOUT_BASE_MS = 30_000;
+
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const flag = z
@@ -51,6 +54,15 @@ const EnvSchema = z.object({
   MAX_POINTS: int(3, 100_000).default(100_000),
   // Ceiling: a point costs ~75 KB of Redis with its result (README, Sweeps), so 1e5 points are ~7.5 GB.
   MAX_SWEEP_POINTS: int(1, 100_000).default(DEFAULT_MAX_SWEEP_POINTS),
+  // A client on a slow link still sends a few KB of headers in well under 10 s.
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  // Unset: 30 s for a 1 MiB body at ~35 KB/s, plus the longest ?wait (computed below).
+  REQUEST_TIMEOUT_MS: int(100, 3_600_000).optional(),
+  // A few hundred keeps well inside the common 1024 file-descriptor soft limit (ulimit -n),
+  // which Redis connections and the worker children also draw on.
+  MAX_CONNECTIONS: int(1, 65_535).default(256),
+  // More than a few proxies in one chain is unheard of; 16 only bounds a typo.
+  TRUST_PROXY: int(0, 16).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -91,6 +103,18 @@ export interface Config {
   maxPoints: number;
   /** Most points of one sweep (the product of its axes' lengths). @defaultValue 1000 */
   maxSweepPoints: number;
+  /** Longest time to receive a request's headers, ms. @defaultValue 10000 */
+  headersTimeoutMs: number;
+  /** Longest time to receive a whole request, ms. @defaultValue 30000 + 1000 × maxWaitSec */
+  requestTimeoutMs: number;
+  /** Open HTTP connections at most. @defaultValue 256 */
+  maxConnections: number;
+  /**
+   * Proxies in front of the API whose `X-Forwarded-*` headers are believed (express's
+   * `trust proxy` hop count); 0 believes none, so `X-Forwarded-Proto: https` is then ignored.
+   * @defaultValue 0
+   */
+  trustProxyHops: number;
   /** pino level. @defaultValue 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -132,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
     maxPoints: e.MAX_POINTS,
     maxSweepPoints: e.MAX_SWEEP_POINTS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS ?? REQUEST_TIMEOUT_BASE_MS + e.MAX_WAIT_SEC * 1000,
+    maxConnections: e.MAX_CONNECTIONS,
+    trustProxyHops: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }

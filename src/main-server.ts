@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './http/app.js';
+import { createHttpServer } from './http/server.js';
 import { createEngineRunHistogram, createMetricsRegistry } from './http/metrics.js';
 import { createBullmqPlanningService } from './queue/bullmq-planning-service.js';
 import { createBullmqSimulationService } from './queue/bullmq-simulation-service.js';
@@ -52,7 +53,8 @@ if (config.workers) {
 
 let draining = false;
 const app = createApp({ service, planning, config, logger, registry, health: { draining: () => draining } });
-const server: Server = app.listen(config.port, config.host, () => {
+const server: Server = createHttpServer(app, config, logger);
+server.listen(config.port, config.host, () => {
   logger.info({ url: `http://${config.host}:${config.port}`, redisUrl, workers: pool ? config.workerConcurrency : 0 }, 'forkcast listening');
 });
 server.on('error', (err) => {

@@ -17,6 +17,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { operationsRouter, type OperationGroup } from './operation.js';
 import { rateLimiter } from './rate-limit.js';
 import { requestId } from './request-id.js';
+import { strictTransportSecurity } from './transport-security.js';
 import { docsExplorer } from './routes/docs.js';
 import { API_ROUTES, OPERATION_ROUTES } from './routes/index.js';
 import { webPage } from './web-page.js';
@@ -63,17 +64,28 @@ export function createApp(deps: AppDeps): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind TLS-terminating proxies, req.secure then reads their X-Forwarded-Proto.
+  if (deps.config.trustProxyHops) app.set('trust proxy', deps.config.trustProxyHops);
   app.use(requestId());
   app.use(
     pinoHttp({
       logger,
       genReqId: (req) => req.id,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // Headers (~1.5 KB a request, cookies and keys among them) only when debugging.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; headers: unknown }) =>
+          logger.isLevelEnabled('debug') ? { id: req.id, method: req.method, url: req.url, headers: req.headers } : { id: req.id, method: req.method, url: req.url },
+        res: (res: { statusCode: number; headers: unknown }) =>
+          logger.isLevelEnabled('debug') ? { statusCode: res.statusCode, headers: res.headers } : { statusCode: res.statusCode },
+      },
     }),
   );
   app.use(httpMetrics(registry));
   // swagger-ui over plain http breaks when the CSP asks browsers to upgrade its requests.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // HSTS only on an answer that went out over TLS (RFC 6797 §7.2: not over plain HTTP).
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } }, strictTransportSecurity: false }));
+  app.use(strictTransportSecurity());
   app.use(cors({ exposedHeaders: EXPOSED_HEADERS }));
   app.use((_req, res, next) => {
     // While draining, ask keep-alive clients to reconnect, which takes them to another instance.

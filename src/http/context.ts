@@ -8,7 +8,8 @@ import type { PlanningService } from '../service/planning-service.js';
 import type { SimulationService } from '../service/simulation-service.js';
 
 /** The part of the configuration the HTTP layer reads. */
-export type HttpConfig = Pick<Config, 'bodyLimitBytes' | 'maxWaitSec' | 'rateLimitPerMin' | 'maxPoints' | 'maxSweepPoints'>;
+export type HttpConfig = Pick<Config, 'bodyLimitBytes' | 'maxWaitSec' | 'rateLimitPerMin' | 'maxPoints' | 'maxSweepPoints'> &
+  Partial<Pick<Config, 'trustProxyHops'>>;
 
 export interface HttpTuning {
   /**

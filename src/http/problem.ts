@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ZodError } from 'zod';
 import { EngineError } from '../engine/errors.js';
-import type { Problem } from '../schemas/api.js';
+import { PROBLEM_ISSUE_MESSAGE_MAX_CHARS, PROBLEM_ISSUES_MAX, type Problem } from '../schemas/api.js';
 import { fieldIssues, type FieldIssue } from '../schemas/issues.js';
 import { IdempotencyKeyReusedError, InvalidCursorError, ServiceUnavailableError } from '../service/errors.js';
 
@@ -23,6 +23,11 @@ export interface ProblemInit {
   headers?: Record<string, string>;
 }
 
+function cutIssue(issue: FieldIssue): FieldIssue {
+  const cut = (text: string) => (text.length <= PROBLEM_ISSUE_MESSAGE_MAX_CHARS ? text : `${text.slice(0, PROBLEM_ISSUE_MESSAGE_MAX_CHARS - 1)}…`);
+  return { path: cut(issue.path), message: cut(issue.message) };
+}
+
 export class HttpProblem extends Error {
   readonly status: number;
   readonly code: string;
@@ -35,8 +40,11 @@ export class HttpProblem extends Error {
     this.name = 'HttpProblem';
     this.status = init.status;
     this.code = init.code;
-    this.errors = init.errors;
-    this.extensions = init.extensions ?? {};
+    // A body with thousands of bad items would otherwise earn an answer many times its size.
+    const errors = init.errors;
+    const more = errors ? errors.length - PROBLEM_ISSUES_MAX : 0;
+    this.errors = (more > 0 ? errors!.slice(0, PROBLEM_ISSUES_MAX) : errors)?.map(cutIssue);
+    this.extensions = { ...(more > 0 ? { moreIssues: more } : {}), ...init.extensions };
     this.headers = init.headers ?? {};
   }
 

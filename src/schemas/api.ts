@@ -26,6 +26,15 @@ export const SimulationListSchema = z
   .object({ items: z.array(SimulationRecordSchema), nextCursor: z.string().nullable() })
   .openapi('SimulationList');
 
+/**
+ * Most field issues one problem lists. Twenty is more than a person reads and fixes in one
+ * pass, and it keeps a 422 to a few KB whatever the size of the bad body.
+ */
+export const PROBLEM_ISSUES_MAX = 20;
+
+/** Longest issue message: a list of unknown keys is cut here, ending in "…". */
+export const PROBLEM_ISSUE_MESSAGE_MAX_CHARS = 200;
+
 export const ProblemSchema = z
   .object({
     type: z.string(),
@@ -34,7 +43,11 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     code: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: `The first ${PROBLEM_ISSUES_MAX} bad fields at most; \`moreIssues\` counts the rest.` }),
+    moreIssues: z.number().int().min(1).optional().openapi({ description: 'How many bad fields `errors` leaves out.' }),
   })
   .openapi('Problem', { description: 'RFC 9457 problem details.' });
 

@@ -12,16 +12,23 @@ export const LIST_LIMIT_DEFAULT = 20;
 /** Fewer points could not hold the first, the last and the peak copy-on-write sample. */
 export const DOWNSAMPLE_MIN_POINTS = 3;
 
+/** Longest digit string an integer query parameter takes: every bound here is below 1e9. */
+const INTEGER_QUERY_MAX_DIGITS = 9;
+
 /**
- * An integer query parameter. zod's coercion renders as `integer | null` in OpenAPI, so the
- * document gets the bounds spelled out.
+ * An integer query parameter, written in decimal digits only: `0x3`, `1e1`, `+3`, `3.0` and
+ * an empty value are refused rather than read as numbers. The OpenAPI document gets the bounds
+ * spelled out, as the parse from a string would not show them.
  */
-function integerQuery(min: number, max: number, description: string, example: number) {
-  return z.coerce
-    .number()
-    .int()
-    .min(min)
-    .max(max)
+export function integerQuery(min: number, max: number, description: string, example: number) {
+  return z
+    .string()
+    .regex(
+      new RegExp(`^[0-9]{1,${INTEGER_QUERY_MAX_DIGITS}}$`),
+      `expected a decimal integer from ${min} to ${max} (digits only)`,
+    )
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
     .openapi({ type: 'integer', minimum: min, maximum: max, description, example });
 }
 

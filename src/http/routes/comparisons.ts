@@ -7,6 +7,7 @@
 import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import { isFinishedStatus, type SimulationStatus } from '../../schemas/api.js';
 import { numericSummaryFields } from '../../schemas/summary-fields.js';
+import { integerQuery } from '../../schemas/http.js';
 import { ComparisonRequestSchema, ComparisonSchema, MAX_COMPARISON_SCENARIOS, MIN_COMPARISON_SCENARIOS, type Comparison } from '../../schemas/sweep.js';
 import { ScenarioSchema, type Scenario } from '../../schemas/scenario.js';
 import type { Summary } from '../../schemas/result.js';
@@ -86,13 +87,9 @@ export function comparisonOperations(config: HttpConfig): Operation[] {
     tags: ['comparisons'],
     request: {
       query: z.object({
-        wait: z.coerce
-          .number()
-          .int()
-          .min(0)
-          .max(config.maxWaitSec)
-          .default(config.maxWaitSec)
-          .openapi({ type: 'integer', minimum: 0, maximum: config.maxWaitSec, description: `Seconds to wait for the simulations (0–${config.maxWaitSec}); 0 answers at once.`, example: 30 }),
+        wait: integerQuery(0, config.maxWaitSec, `Seconds to wait for the simulations (0–${config.maxWaitSec}); 0 answers at once.`, 30).default(
+          config.maxWaitSec,
+        ),
       }),
       body: { schema: ComparisonRequestSchema, example: example.request },
     },
