@@ -33,7 +33,7 @@ function buildSmallClasses(): number[] {
   return classes;
 }
 
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
 }

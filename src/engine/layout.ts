@@ -8,6 +8,7 @@
 import {
   PAGE_BYTES,
   TCACHE_MAX_BYTES,
+  gcd,
   isSmallClass,
   meanLargeExtentPages,
   sizeClass,
@@ -228,10 +229,6 @@ function thinnedPeriod(geometry: SlabGeometry, kindsPerKey: number, keep: number
   return { slabs: units * unit, liveRegionStart: Float64Array.from(starts) };
 }
 
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
 
 export interface LayoutOptions {
   keys: number;

@@ -3,7 +3,7 @@
 // (a page is copied when any of them is first written) and how many pages lie wholly inside
 // one key's dismissible value (released when the fork child has saved that key).
 
-import { PAGE_BYTES } from './jemalloc.js';
+import { PAGE_BYTES, gcd } from './jemalloc.js';
 import { writtenExtentBytes, type SmallClassLayout } from './layout.js';
 
 export interface ClassPagePattern {
@@ -17,10 +17,6 @@ export interface ClassPagePattern {
   meanKeysPerPage: number;
 }
 
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
 
 export interface RegionPages {
   firstPage: number;

@@ -2,9 +2,9 @@
 // as the scenario a user would write for it, with the measured write progress as its schedule,
 // and the figures the engine is judged on: the child's Private_Dirty net of its first sample
 // (its own stack and buffers) at the peak, at the quarter points and at the end.
+import { PAGE_BYTES } from '../engine/jemalloc.js';
 import { ScenarioSchema, type Scenario } from '../schemas/scenario.js';
 
-const PAGE_BYTES = 4096;
 /** Schedule steps over the save: enough to follow a load that fell behind. */
 const SCHEDULE_STEPS = 10;
 
