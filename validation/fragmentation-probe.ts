@@ -15,16 +15,12 @@ import { round } from '../src/engine/numbers.js';
 import { hostFacts } from '../src/harness/environment.js';
 import { keysForDataset } from '../src/harness/fill.js';
 import { readThp } from '../src/harness/thp.js';
-import { formatFixture, measureCase, SAMPLE_FIELDS, type LargeValueCase } from './large-value-probe.js';
+import { flag, formatFixture, measureCase, SAMPLE_FIELDS, type LargeValueCase } from './large-value-probe.js';
 
 const LIVE_MIB = 128;
 const DEFAULT_VALUES = [100, 1024, 4096];
 const DEFAULT_FACTORS = [1, 1.2, 1.6, 2, 3];
 
-function flag(argv: string[], name: string): string | undefined {
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : undefined;
-}
 
 async function main(argv: string[]): Promise<void> {
   const port = Number(flag(argv, '--port') ?? 6450);

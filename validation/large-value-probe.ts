@@ -335,7 +335,8 @@ export function formatFixture(fixture: unknown): string {
   return `${JSON.stringify(fixture, null, 1).replace(/\[[\d\s.,eE+-]*\]/g, (array) => array.replace(/\s+/g, ''))}\n`;
 }
 
-function flag(argv: string[], name: string): string | undefined {
+/** The value after `--name` on the command line. */
+export function flag(argv: string[], name: string): string | undefined {
   const at = argv.indexOf(name);
   return at >= 0 ? argv[at + 1] : undefined;
 }
